@@ -1,0 +1,57 @@
+# The two commands: `make run` (set up, demo data, serve) and `make test` (set up, check, test).
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt pyproject.toml | cksum | cut -d' ' -f1)
+HOST ?= 127.0.0.1:8000
+PYTEST_ARGS ?=
+
+.PHONY: setup run test lint format typecheck pytest browser messages bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	$(BIN)/python -m pip install -q --no-deps -e .
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+setup: $(STAMP) messages
+
+messages: $(STAMP)
+	cd defus && ../$(BIN)/django-admin compilemessages --ignore=.venv -v0
+
+run: setup
+	$(BIN)/defus migrate --noinput -v0
+	$(BIN)/defus demo
+	@echo "Serving http://$(HOST)  (logins: see README.md)"
+	DEBUG=1 $(BIN)/defus runserver $(HOST)
+
+# Browser tests need Debian's Chromium; install it when missing and we may.
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); \
+	  else echo "Install Chromium (Debian: apt-get install chromium) for the browser tests"; exit 1; fi; }
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: setup
+	$(BIN)/mypy defus
+
+pytest: setup browser
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+bench: setup
+	$(BIN)/python bench/fieldwork/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from defus.organisations.permissions import organisations_for
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html")
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """A person's start page: the organisations they work for and what they may do there."""
+    organisations = organisations_for(request.user, "organisation.view").prefetch_related("waves")
+    return render(request, "core/dashboard.html", {"organisations": organisations})
+
+
+def permission_denied(request: HttpRequest, exception: Any = None) -> HttpResponse:
+    return render(request, "core/error.html", {"status": 403}, status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
+    return render(request, "core/error.html", {"status": 404}, status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/error.html", {"status": 500}, status=500)

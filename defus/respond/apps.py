@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RespondConfig(AppConfig):
+    name = "defus.respond"
+    label = "respond"

@@ -1,0 +1,33 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_in_three_languages(client):
+    assert "Forum" in client.get("/").content.decode()
+    english = client.get("/en/")
+    assert english.status_code == 200
+    assert '<html lang="en">' in english.content.decode()
+    assert '<html lang="fr">' in client.get("/fr/").content.decode()
+
+
+def test_language_switch_keeps_the_page(client):
+    response = client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    assert response.status_code == 302
+    assert client.get(response["Location"]).content.decode().count('lang="fr"') >= 1
+
+
+def test_dashboard_requires_login(client):
+    response = client.get(reverse("core:dashboard"))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert (
+        "Seite nicht gefunden" in response.content.decode()
+        or "not found" in response.content.decode()
+    )
