@@ -1,9 +1,7 @@
-from django.urls import path
+"""Back office of a survey wave, under /o/<org>/. Every view declares its permission."""
 
-from . import views
+from .urls_data import urlpatterns as data_patterns
+from .urls_waves import urlpatterns as wave_patterns
 
 app_name = "fieldwork"
-urlpatterns = [
-    path("waves/", views.WaveListView.as_view(), name="wave_list"),
-    path("waves/<slug:wave>/", views.WaveDetailView.as_view(), name="wave_detail"),
-]
+urlpatterns = [*wave_patterns, *data_patterns]

@@ -1,0 +1,69 @@
+"""Storing a completed questionnaire: the one way answers become a Response.
+
+Web completion, paper entry and bulk import all call `record_response`, so the anonymity
+rules hold everywhere: the Response gets no code, person, address, IP or time of day, and the
+code only learns the day it was used. The code is claimed with a conditional UPDATE inside the
+same transaction, so of two racing submissions with one code exactly one succeeds, on SQLite
+and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import AccessCode, Draft, District, Response, Wave
+
+
+class CodeAlreadyUsed(Exception):
+    """The access code has been used for a completed questionnaire already."""
+
+
+def claim_code(access_code: AccessCode, mode: str, day: date | None = None) -> bool:
+    """Mark the code used (day only); False if someone else used it first."""
+    day = day or timezone.localdate()
+    claimed = AccessCode.objects.filter(pk=access_code.pk, used_on__isnull=True).update(
+        used_on=day, used_mode=mode
+    )
+    return claimed == 1
+
+
+def record_response(
+    wave: Wave,
+    answers: Mapping[str, Any],
+    *,
+    mode: str,
+    language: str,
+    access_code: AccessCode | None = None,
+    sample_district: District | None = None,
+    source: str | None = None,
+    day: date | None = None,
+) -> Response:
+    """Store one completed questionnaire; raise CodeAlreadyUsed if the code is spent.
+
+    With an access code, the sampling stratum is taken from the code and the code's draft is
+    deleted. Without one, the answer comes from the open link unless `source` says otherwise
+    (paper questionnaires without a readable code are still part of the sample).
+    """
+    day = day or timezone.localdate()
+    with transaction.atomic():
+        if access_code is not None:
+            if not claim_code(access_code, mode, day):
+                raise CodeAlreadyUsed(access_code.code)
+            sample_district = access_code.district
+            Draft.objects.filter(access_code=access_code).delete()
+        return Response.objects.create(
+            wave=wave,
+            instrument_version=wave.instrument_version,
+            mode=mode,
+            source=source
+            or (Response.Source.SAMPLE if access_code is not None else Response.Source.OPEN_LINK),
+            language=language,
+            completed_on=day,
+            sample_district=sample_district,
+            answers=dict(answers),
+        )

@@ -1,0 +1,1 @@
+"""Answers: paper entry, double-entry comparison, export and import."""
