@@ -52,10 +52,10 @@ def codebook_rows(instrument: Instrument, language: str = "de") -> list[dict[str
                 unit = translate(question.unit, language)
                 values = [(f"{item.minimum}..{item.maximum}", unit, "substantive")]
             elif item.kind == "text":
-                values = [("text", _TEXT[language], "substantive")]
+                values = [("text", _pick(_TEXT, language), "substantive")]
             values += [
-                (NO_ANSWER, _NO_ANSWER[language], "missing"),
-                (NOT_APPLICABLE, _NOT_APPLICABLE[language], "missing"),
+                (NO_ANSWER, _pick(_NO_ANSWER, language), "missing"),
+                (NOT_APPLICABLE, _pick(_NOT_APPLICABLE, language), "missing"),
             ]
             for value, label, value_type in values:
                 rows.append(
@@ -70,6 +70,10 @@ def codebook_csv(instrument: Instrument, language: str = "de") -> str:
     writer.writeheader()
     writer.writerows(codebook_rows(instrument, language))
     return out.getvalue()
+
+
+def _pick(labels: dict[str, str], language: str) -> str:
+    return labels.get(language, labels["en"])
 
 
 def _item_label(question: str, item: str, kind: str) -> str:

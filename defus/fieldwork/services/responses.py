@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import AccessCode, Draft, District, Response, Wave
+from ..models import AccessCode, District, Draft, Response, Wave
 
 
 class CodeAlreadyUsed(Exception):

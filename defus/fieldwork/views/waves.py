@@ -7,7 +7,7 @@ from django.views.generic import DetailView, ListView
 
 from defus.organisations.permissions import OrganisationPermissionMixin
 
-from .models import Wave
+from ..models import Wave
 
 
 class WaveListView(OrganisationPermissionMixin, ListView):
