@@ -1,0 +1,148 @@
+"""Every URL of the platform, enumerated: one city never reaches another city's data.
+
+The URL list is read from the resolver, so a new view is covered the day it is added; a URL
+argument this test does not know how to fill makes it fail, so nobody forgets to map it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from defus.fieldwork.models import AccessCode, District, Response, SamplePerson, Wave
+
+# Routes open to anyone: the public home page, the respondent's questionnaire, and allauth's
+# entrance pages (login, password reset, notices; those about an account require login).
+PUBLIC = re.compile(r"^(|i18n/setlang/|s/.*|accounts/.*)$")
+SKIP = re.compile(r"^(admin/|static/|media/)")  # Django's admin: staff only, checked by Django
+
+
+def _walk(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry.url_patterns, route)
+        else:
+            yield route, entry
+
+
+def all_routes() -> list[str]:
+    routes = []
+    for route, _pattern in _walk(get_resolver().url_patterns):
+        route = route.replace("^", "").replace("$", "").removeprefix("/")
+        # i18n_patterns contribute a language prefix pattern object; keep the path only
+        route = re.sub(r"^(de|en|fr)/", "", route)
+        if not SKIP.match(route):
+            routes.append(route)
+    return sorted(set(routes))
+
+
+@pytest.fixture
+def city_b(org_b: Any, admin_b: Any) -> dict[str, str]:
+    today = datetime.date.today()
+    wave = Wave.objects.create(
+        organisation=org_b,
+        title="Beispielburg 2026",
+        slug="beispielburg-2026",
+        instrument_version="2026.1",
+        field_start=today - datetime.timedelta(days=5),
+        field_end=today + datetime.timedelta(days=5),
+        status=Wave.Status.FIELD,
+    )
+    district = District.objects.create(wave=wave, code="B1", name="Mitte", answer_code=1)
+    code = AccessCode.objects.create(wave=wave, code="ABCDE34679", district=district)
+    person = SamplePerson.objects.create(
+        wave=wave,
+        line=2,
+        last_name="Muster",
+        street="Hauptstr. 1",
+        postcode="12345",
+        city="Beispielburg",
+        district=district,
+        access_code=code,
+    )
+    response = Response.objects.create(
+        wave=wave,
+        instrument_version="2026.1",
+        mode="web",
+        source="sample",
+        language="de",
+        completed_on=today,
+        answers={"A1": 2},
+    )
+    return {
+        "org": org_b.slug,
+        "wave": wave.slug,
+        "district": str(district.pk),
+        "pk": str(person.pk),
+        "person": str(person.pk),
+        "response": str(response.pk),
+        "sheet": "1",
+        "token": wave.open_link_token,
+        "version": "2026.1",
+        "language": "de",
+        "key": "defus-monitor",
+        "uidb36": "1",
+    }
+
+
+def fill(route: str, values: dict[str, str]) -> str:
+    def sub(match: re.Match[str]) -> str:
+        name = match.group(2)
+        if name not in values:
+            raise AssertionError(f"{route}: add a value for <{name}> to this test")
+        return values[name]
+
+    # regex routes (allauth) name groups as (?P<name>...)
+    route = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: "<" + m.group(1) + ">", route)
+    return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", sub, route)
+
+
+def org_routes() -> list[str]:
+    return [r for r in all_routes() if r.startswith("o/<slug:org>/")]
+
+
+@pytest.mark.django_db
+def test_city_a_reaches_nothing_of_city_b(client: Any, admin_a: Any, city_b: dict[str, str]):
+    routes = org_routes()
+    assert len(routes) >= 2, "the back office routes were not found"
+    client.force_login(admin_a)
+    for route in routes:
+        url = fill(route, city_b)
+        for method in (client.get, client.post):
+            response = method(url)
+            assert response.status_code in (403, 404, 405), (url, method, response.status_code)
+            assert b"Beispielburg 2026" not in response.content, url
+            assert b"ABCDE" not in response.content, url
+
+
+@pytest.mark.django_db
+def test_city_b_admin_reaches_its_own_pages(client: Any, admin_b: Any, city_b: dict[str, str]):
+    """The counterpart: the same URLs work for the right person, so the test above can fail."""
+    client.force_login(admin_b)
+    reached = 0
+    for route in org_routes():
+        response = client.get(fill(route, city_b))
+        assert response.status_code != 500, route
+        reached += response.status_code == 200
+    assert reached >= 2
+
+
+@pytest.mark.django_db
+def test_anonymous_visitors_reach_only_public_pages(client: Any, city_b: dict[str, str]):
+    for route in all_routes():
+        url = fill(route, city_b)
+        response = client.get(url)
+        assert response.status_code != 500, url
+        assert b"Beispielburg 2026" not in response.content, url
+        if PUBLIC.match(route):
+            continue
+        assert response.status_code in (302, 403, 404, 405), (url, response.status_code)
+        if response.status_code == 302:
+            assert "/accounts/login/" in response["Location"], (url, response["Location"])
+        assert b"Beispielburg 2026" not in response.content, url
