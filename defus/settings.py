@@ -7,6 +7,8 @@ ALLOWED_HOSTS  comma-separated (default 127.0.0.1,localhost)
 REDIS_URL      cache backend when set; local memory otherwise
 EMAIL_URL      "smtp://user:pass@host:587" for SMTP; console backend by default
 DEFUS_MIN_CELL minimum unweighted respondents before a group is shown (default 5)
+DEFUS_PUBLIC_URL the address printed in invitation letters and QR codes
+DEFUS_CLIENT_IP_HEADER the header with the client address behind a reverse proxy
 """
 
 from __future__ import annotations
@@ -99,6 +101,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("DEFUS_SQLITE_PATH", str(VAR_DIR / "defus.sqlite3")),
+            # Keep connections: opening one (with its PRAGMAs) costs about 20 % of a
+            # respondent page's server time.
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue on
                 # busy_timeout instead of failing with "database is locked" mid-transaction.
@@ -212,3 +218,6 @@ LOGGING = {
 DEFUS_MIN_CELL = int(os.environ.get("DEFUS_MIN_CELL", "5"))
 DEFUS_INSTRUMENT_DIR = BASE_DIR / "defus" / "instrument" / "definitions"
 DEFUS_PUBLIC_URL = os.environ.get("DEFUS_PUBLIC_URL", "http://127.0.0.1:8000")
+# Behind a reverse proxy, the request header that carries the client's address (for example
+# HTTP_X_REAL_IP), so that throttling wrong access codes counts per client, not per proxy.
+DEFUS_CLIENT_IP_HEADER = os.environ.get("DEFUS_CLIENT_IP_HEADER", "")

@@ -88,6 +88,7 @@ def city_b(org_b: Any, admin_b: Any) -> dict[str, str]:
         "language": "de",
         "key": "defus-monitor",
         "uidb36": "1",
+        "number": "1",
     }
 
 

@@ -66,6 +66,13 @@ class Wave(models.Model):
     open_link_token = models.CharField(max_length=32, unique=True, default="", blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PREPARATION)
     sample_deleted_on = models.DateField(null=True, blank=True)
+    # The first day invitation letters were printed: from then on the sample cannot be discarded
+    # and imported again, since letters with its codes may be in the post.
+    invitations_printed_on = models.DateField(null=True, blank=True)
+    # Sender and contact details printed on the letters: {"sender": one line for the address
+    # window, "department": letterhead lines, "contact": phone/e-mail for questions,
+    # "signature": name and role}; see services/letters.py.
+    letter = models.JSONField(_("letter details"), default=dict, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -263,7 +263,9 @@ def _semantic_problems(data: Mapping[str, Any]) -> list[Problem]:
     item_values: dict[str, set[Any] | None] = {}
     question_codes: set[str] = set()
     module_codes: set[str] = set()
-    filters: list[tuple[str, Any, str]] = []
+    filters: list[tuple[str, Any, int]] = []
+    # question code → its item codes, to name the right thing in a filter that uses a question
+    question_items: dict[str, list[str]] = {}
     for mi, module in enumerate(data["modules"]):
         mplace = f"modules[{mi}] ({module['code']})"
         if module["code"] in module_codes:
@@ -279,6 +281,7 @@ def _semantic_problems(data: Mapping[str, Any]) -> list[Problem]:
             question_codes.add(question["code"])
             need_languages(question["text"], f"{qplace} › text")
             need_languages(question.get("note"), f"{qplace} › note")
+            need_languages(question.get("unit"), f"{qplace} › unit")
             scale_key = question.get("scale")
             if kind in ("single", "grid"):
                 if scale_key is None:
@@ -294,7 +297,8 @@ def _semantic_problems(data: Mapping[str, Any]) -> list[Problem]:
             if kind == "number" and question.get("min", 0) > question.get("max", 10**9):
                 problems.append(Problem(qplace, "min is larger than max"))
             if question.get("show_if"):
-                filters.append((f"{qplace} › show_if", question["show_if"], question["code"]))
+                # Items registered so far are the ones asked before this question.
+                filters.append((f"{qplace} › show_if", question["show_if"], len(item_codes)))
             values: set[Any] | None
             if scale_key == WAVE_DISTRICTS:
                 values = None
@@ -305,6 +309,7 @@ def _semantic_problems(data: Mapping[str, Any]) -> list[Problem]:
             else:
                 values = None
             rows = question.get("items") or [{"code": question["code"], "text": None}]
+            question_items.setdefault(question["code"], [row["code"] for row in rows])
             for ii, item in enumerate(rows):
                 iplace = (
                     f"{qplace} › items[{ii}] ({item['code']})" if question.get("items") else qplace
@@ -321,18 +326,14 @@ def _semantic_problems(data: Mapping[str, Any]) -> list[Problem]:
                 need_languages(item.get("text"), f"{iplace} › text")
     # Filters may only look back: an item asked earlier, with values it can take.
     order = list(item_codes)
-    for place, condition, question_code in filters:
-        first_own = next(
-            (
-                i
-                for i, code in enumerate(order)
-                if code == question_code or code.startswith(question_code + "_")
-            ),
-            len(order),
-        )
+    for place, condition, first_own in filters:
         for code, wanted in filter_items(condition):
             if code not in item_codes:
-                problems.append(Problem(place, f"filter refers to unknown item {code!r}"))
+                hint = ""
+                if code in question_items:
+                    hint = f" ({code} is a question: name one of its items, e.g. "
+                    hint += f"{question_items[code][0]!r}, or combine them with any/all)"
+                problems.append(Problem(place, f"filter refers to unknown item {code!r}{hint}"))
                 continue
             if order.index(code) >= first_own:
                 problems.append(
@@ -353,6 +354,11 @@ def parse_instrument(data: Mapping[str, Any], *, extension: bool = False) -> Ins
     problems = check_definition(data)
     if problems:
         raise InstrumentError(problems)
+    return _build_instrument(data, extension=extension)
+
+
+def _build_instrument(data: Mapping[str, Any], *, extension: bool = False) -> Instrument:
+    """Build an Instrument from data that has been checked."""
     scales = {
         key: Scale(
             key=key,
@@ -427,8 +433,10 @@ def parse_instrument(data: Mapping[str, Any], *, extension: bool = False) -> Ins
 
 
 def read_definition(path: str | Path) -> Any:
+    # libyaml's loader, where installed, parses the instrument about 8× faster.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return yaml.load(handle, Loader=loader)  # noqa: S506 — a safe loader
 
 
 def load_instrument(path: str | Path) -> Instrument:
@@ -491,14 +499,29 @@ def for_wave(
         "scales": scales,
         "modules": modules,
     }
-    # District names are proper names: the same in every language.
-    problems = [p for p in check_definition(data) if not p.place.startswith("scales › districts")]
+    # District names are proper names: the same in every language. A scale in a file needs two
+    # options, a wave may have one district: check with a stand-in second one, so that the
+    # schema passes and the rest of the definition (extension modules) is checked too.
+    check_data: dict[str, Any] = data
+    if len(districts) == 1:
+        stand_in = {"code": districts[0][0] + 1, "label": {"de": "-"}}
+        check_data = {
+            **data,
+            "scales": {
+                **scales,
+                "districts": {"options": [*scales["districts"]["options"], stand_in]},
+            },
+        }
+    problems = [
+        p for p in check_definition(check_data) if not p.place.startswith("scales › districts")
+    ]
     if problems:
         raise InstrumentError(problems)
     if districts:
         for option in scales["districts"]["options"]:
             option["label"] = dict.fromkeys(base.languages, option["label"]["de"])
-    merged = parse_instrument(data)
+    # Checked above (a wave may have a single district, which a scale in a file may not).
+    merged = _build_instrument(data)
     extra_codes = {m["code"] for m in extension.get("modules", [])}
     if not extra_codes:
         return merged

@@ -1,0 +1,57 @@
+"""The instrument pages in a real Chromium: reachable by links, and axe-core finds nothing."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.conftest import PASSWORD, make_person
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
+    }
+}
+
+
+def check_axe(page: Any, where: str) -> None:
+    folder = os.environ.get("DEFUS_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        name = "instrument-" + "".join(c if c.isalnum() else "-" for c in where) + ".png"
+        page.screenshot(path=str(Path(folder) / name), full_page=True)
+    results = Axe().run(page, options=AXE_OPTIONS)
+    if results.violations_count:
+        print(f"axe on {where}:\n{results.generate_report()}")
+    assert results.violations_count == 0, where
+
+
+def test_instrument_pages(page: Any, live_server: Any) -> None:
+    make_person("analyst@city.example")
+    page.goto(live_server.url + "/en/instrument/")
+    assert "/accounts/login/" in page.url
+    page.fill("input[name=login]", "analyst@city.example")
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.press("input[name=password]", "Enter")
+    page.goto(live_server.url + "/en/instrument/")
+    check_axe(page, "versions")
+
+    page.click("text=Questionnaire overview")
+    assert "How old are you?" in page.content() or "Wie alt sind Sie?" in page.content()
+    page.select_option("#instrument-language", "fr")
+    with page.expect_navigation():
+        page.click("form.language-choice button")
+    assert "Quel âge avez-vous" in page.content()
+    check_axe(page, "overview")
+
+    page.click("a[href$='/codebook/']")
+    assert page.locator("#var-A1").count() == 1
+    check_axe(page, "codebook")
