@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt py
 HOST ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 
-.PHONY: setup run test lint format typecheck pytest browser messages bench clean
+.PHONY: setup run test lint format typecheck pytest system-packages messages bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,12 +27,17 @@ run: setup
 	@echo "Serving http://$(HOST)  (logins: see README.md)"
 	DEBUG=1 $(BIN)/defus runserver $(HOST)
 
-# Browser tests need Debian's Chromium; install it when missing and we may.
-browser:
-	@command -v chromium >/dev/null || { \
+# Tests need Debian's Chromium (browser tests) and poppler-utils (reading generated PDFs);
+# install them when missing and we may.
+SYSTEM_PACKAGES := chromium:chromium pdftotext:poppler-utils
+system-packages:
+	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
+	  command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair#*:}"; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); \
-	  else echo "Install Chromium (Debian: apt-get install chromium) for the browser tests"; exit 1; fi; }
+	    echo "Installing$$missing"; apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Please install$$missing (Debian packages) for the tests"; exit 1; fi; fi
 
 lint: setup
 	$(BIN)/ruff check .
@@ -45,7 +50,7 @@ format: setup
 typecheck: setup
 	$(BIN)/mypy defus
 
-pytest: setup browser
+pytest: setup system-packages
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest

@@ -102,9 +102,9 @@ def sample_csv(
 
 
 def pdf_text(pdf: bytes, tmp_path: Any) -> str:
-    """The text of a PDF via poppler's pdftotext (the test is skipped without it)."""
+    """The text of a PDF via poppler's pdftotext (make test installs poppler-utils)."""
     if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
+        pytest.fail("pdftotext is missing: install Debian's poppler-utils (make test does)")
     path = tmp_path / "letters.pdf"
     path.write_bytes(pdf)
     result = subprocess.run(
@@ -114,9 +114,9 @@ def pdf_text(pdf: bytes, tmp_path: Any) -> str:
 
 
 def pdf_pages(pdf: bytes, tmp_path: Any) -> int:
-    """Number of pages via poppler's pdfinfo (the test is skipped without it)."""
+    """Number of pages via poppler's pdfinfo (make test installs poppler-utils)."""
     if shutil.which("pdfinfo") is None:
-        pytest.skip("pdfinfo (poppler-utils) is not installed")
+        pytest.fail("pdfinfo is missing: install Debian's poppler-utils (make test does)")
     path = tmp_path / "count.pdf"
     path.write_bytes(pdf)
     result = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True, timeout=60)

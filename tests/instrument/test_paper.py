@@ -21,7 +21,7 @@ PDFTOTEXT = shutil.which("pdftotext")
 
 def _pdf_text(pdf: bytes) -> str:
     if PDFTOTEXT is None:
-        pytest.skip("pdftotext (Debian: poppler-utils) is not installed")
+        pytest.fail("pdftotext is missing: install Debian's poppler-utils (make test does)")
     result = subprocess.run(
         [PDFTOTEXT, "-layout", "-", "-"], input=pdf, capture_output=True, check=True
     )
