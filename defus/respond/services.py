@@ -455,9 +455,17 @@ def new_draft_id() -> str:
 
 
 def enter_code(
-    raw: str, *, client: str, language: str | None = None, today: date | None = None
+    raw: str,
+    *,
+    client: str,
+    language: str | None = None,
+    explicit: bool = True,
+    today: date | None = None,
 ) -> EntryResult:
     """Check a typed access code and give the draft to answer with (created or resumed).
+
+    `language` is the language of the page the code was typed on; a resumed draft keeps its
+    own language unless the person chose another one there (`explicit`).
 
     The throttle counts only codes that do not exist; while a client is over the limit,
     every code is refused, so guessing cannot go on by other means.
@@ -486,7 +494,7 @@ def enter_code(
     except Draft.DoesNotExist:
         draft = None
     if draft is not None:
-        if chosen and draft.language != chosen:
+        if explicit and chosen and draft.language != chosen:
             Draft.objects.filter(pk=draft.pk).update(language=chosen)
             draft.language = chosen
         draft.wave = wave

@@ -218,10 +218,16 @@ def start(request: HttpRequest) -> HttpResponse:
         language = posted if posted in SITE_LANGUAGES else language
     elif "code" in request.GET:
         raw = request.GET.get("code", "")
+    # A language counts as chosen when the person picked it (link or cookie); a browser's
+    # default must not switch a resumed questionnaire out of the language it was begun in.
+    explicit = (
+        request.GET.get("lang") in SITE_LANGUAGES
+        or settings.LANGUAGE_COOKIE_NAME in request.COOKIES
+    )
     if raw is None:
         response = _start_form(request, language)
     else:
-        response = _enter(request, raw[:200], language)
+        response = _enter(request, raw[:200], language, explicit)
     if request.GET.get("lang") in SITE_LANGUAGES:
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax", secure=request.is_secure()
@@ -242,8 +248,10 @@ def _start_form(
     return _render(request, "respond/start.html", context, language, status=status)
 
 
-def _enter(request: HttpRequest, raw: str, language: str) -> HttpResponse:
-    result = services.enter_code(raw, client=services.client_key(request.META), language=language)
+def _enter(request: HttpRequest, raw: str, language: str, explicit: bool = True) -> HttpResponse:
+    result = services.enter_code(
+        raw, client=services.client_key(request.META), language=language, explicit=explicit
+    )
     if result.status is EntryStatus.THROTTLED:
         return _message(request, "throttled", language, status=429)
     if result.status is EntryStatus.EMPTY:
