@@ -5,19 +5,16 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from defus.fieldwork.models import PaperEntry, Response
 from defus.fieldwork.services.exchange import META_COLUMNS
 from defus.fieldwork.services.responses import record_response
 from tests.fieldwork.test_paper_helpers import make_wave, wave
+from tests.support import run_defus
 
 __all__ = ["wave"]
 
@@ -124,33 +121,8 @@ def test_paper_diff_lists_differences(wave):
 # --- the real command line: exit status and --help ----------------------------------------------
 
 
-def _database_env() -> dict[str, str]:
-    """Environment that points a `defus` subprocess at the test database."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEFUS_SQLITE_PATH")}
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        env["DEFUS_SQLITE_PATH"] = str(settings["NAME"])
-    else:
-        user = settings.get("USER") or ""
-        password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
-        at = f"{user}{password}@" if user else ""
-        env["DATABASE_URL"] = (
-            f"postgres://{at}{settings.get('HOST') or '127.0.0.1'}:"
-            f"{settings.get('PORT') or 5432}/{settings['NAME']}"
-        )
-    return env
-
-
 def defus(*args: str) -> subprocess.CompletedProcess[str]:
-    executable = Path(sys.executable).with_name("defus")
-    return subprocess.run(
-        [str(executable), *args],
-        capture_output=True,
-        text=True,
-        env=_database_env(),
-        timeout=120,
-        check=False,
-    )
+    return run_defus(*args, timeout=120)
 
 
 @pytest.mark.django_db(transaction=True)

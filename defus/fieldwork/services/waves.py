@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import yaml
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
@@ -37,7 +38,12 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from defus.instrument.definition import available_versions
+from defus.instrument.definition import (
+    InstrumentError,
+    available_versions,
+    for_wave,
+    standard_instrument,
+)
 from defus.organisations.models import Organisation
 
 from ..models import AGE_GROUPS, GENDERS, District, Place, Wave
@@ -117,6 +123,7 @@ class WaveFiles:
     geojson: bytes | None = None
     geojson_property: str = "code"
     places: bytes | None = None
+    extension: bytes | None = None  # the city's own modules, YAML in the definition format
 
 
 @dataclass
@@ -540,6 +547,8 @@ def create_wave(organisation: Organisation, values: WaveSettings, files: WaveFil
     with transaction.atomic():
         wave = Wave(organisation=organisation)
         _apply_settings(wave, values)
+        if plan.extension is not None:
+            wave.extension = plan.extension
         wave.save()
         _write_files(wave, plan)
     return SetupResult(wave, plan.warnings)
@@ -553,10 +562,24 @@ def update_wave(wave: Wave, values: WaveSettings, files: WaveFiles) -> SetupResu
         raise WaveSetupError(errors)
     with transaction.atomic():
         _apply_settings(wave, values)
+        if plan.extension is not None:
+            wave.extension = plan.extension
         wave.save()
         _write_files(wave, plan)
     wave.__dict__.pop("instrument", None)  # the cached instrument may have changed
     return SetupResult(wave, plan.warnings)
+
+
+def set_extension(wave: Wave, data: bytes) -> Wave:
+    """Replace the wave's own modules (an empty file removes them); WaveSetupError if not."""
+    errors: dict[str, list[Any]] = {}
+    plan = _plan_files(wave, WaveFiles(extension=data), errors)
+    if errors:
+        raise WaveSetupError(errors)
+    wave.extension = plan.extension or {}
+    wave.save(update_fields=["extension"])
+    wave.__dict__.pop("instrument", None)
+    return wave
 
 
 def wave_has_fieldwork(wave: Wave) -> bool:
@@ -574,6 +597,7 @@ class _Plan:
     districts: list[DistrictRow] | None = None
     boundaries: dict[str, dict[str, Any]] | None = None
     places: list[PlaceRow] | None = None
+    extension: dict[str, Any] | None = None
     warnings: list[str] = field(default_factory=list)
 
 
@@ -619,7 +643,60 @@ def _plan_files(wave: Wave | None, files: WaveFiles, errors: dict[str, list[Any]
             errors["places"] = problems
         else:
             plan.places = rows_p
+    if files.extension is not None:
+        if wave is not None and (wave.responses.exists() or wave.drafts.exists()):
+            errors["extension"] = [
+                _(
+                    "The wave already has answers: its own questions can no longer change. "
+                    "Create a new wave for other questions."
+                )
+            ]
+        else:
+            extension, problems_e = parse_extension(files.extension, wave)
+            if problems_e:
+                errors["extension"] = problems_e
+            else:
+                plan.extension = extension
     return plan
+
+
+EXTENSION_KEYS = {"scales", "modules"}
+
+
+def parse_extension(
+    data: bytes, wave: Wave | None = None, *, key: str = "defus-monitor", version: str | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """A city's own modules (YAML: `modules:` and optional `scales:` in the definition format).
+
+    They are checked together with the standard instrument, so codes may not clash with it;
+    the problems name the place. An empty file (or `modules: []`) removes the own modules.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+        document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+    except UnicodeDecodeError:
+        return {}, [_("The file is not UTF-8 text.")]
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = _(" (line %(line)d)") % {"line": mark.line + 1} if mark else ""
+        return {}, [_("The file is not valid YAML%(where)s.") % {"where": where}]
+    if document is None:
+        return {}, []
+    if not isinstance(document, dict) or not set(document) <= EXTENSION_KEYS:
+        return {}, [_("Expected a mapping with “modules” and, optionally, “scales”.")]
+    extension = {k: document[k] for k in ("scales", "modules") if document.get(k)}
+    if not extension.get("modules"):
+        return {}, []
+    if wave is not None:
+        key, version = wave.instrument_key, wave.instrument_version
+    base = standard_instrument(key, version)
+    try:
+        for_wave(base, extension=extension)
+    except InstrumentError as error:
+        return {}, [str(problem) for problem in error.problems]
+    except (TypeError, KeyError, AttributeError):
+        return {}, [_("The own modules do not follow the definition format.")]
+    return extension, []
 
 
 def _apply_settings(wave: Wave, values: WaveSettings) -> None:

@@ -133,6 +133,17 @@ class WaveForm(AccessibleForm):
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
+    extension_file = forms.FileField(
+        label=gettext_lazy("City-specific questions (YAML)"),
+        required=False,
+        help_text=gettext_lazy(
+            "Own modules in the questionnaire's definition format (modules, and scales if "
+            "needed). They follow the standard questionnaire and are marked as not comparable "
+            "with other cities and waves. An empty file removes them; they cannot change once "
+            "answers exist."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".yaml,.yml"}),
+    )
     letter_sender = forms.CharField(
         label=gettext_lazy("Return address line"),
         required=False,
@@ -167,6 +178,7 @@ class WaveForm(AccessibleForm):
         "districts": "districts_file",
         "geojson": "geojson_file",
         "places": "places_file",
+        "extension": "extension_file",
     }
     SERVICE_FIELDS = {
         "title": "title",

@@ -79,6 +79,9 @@ class Command(BaseCommand):
         )
         create.add_argument("--places", help="named places CSV file")
         create.add_argument(
+            "--extension", help="the city's own modules (YAML), marked as not comparable"
+        )
+        create.add_argument(
             "--version", dest="instrument_version", help="instrument version (default: newest)"
         )
         create.add_argument("--instrument", default="defus-monitor", help="instrument key")
@@ -90,6 +93,11 @@ class Command(BaseCommand):
         status.add_argument("wave", help="the wave's short name")
         status.add_argument("status", choices=[s for s in Wave.Status.values if s != "preparation"])
 
+        extension = actions.add_parser(
+            "extension", help="set the wave's own modules from a YAML file (empty file: remove)"
+        )
+        extension.add_argument("wave", help="the wave's short name")
+        extension.add_argument("file", help="YAML with modules (and scales) as in the definition")
         report = actions.add_parser("report", help="print the field report of a wave")
         report.add_argument("wave", help="the wave's short name")
         report.add_argument("--json", action="store_true", help="as JSON")
@@ -134,6 +142,7 @@ class Command(BaseCommand):
             geojson=read_file(options.get("geojson")),
             geojson_property=options["geojson_property"],
             places=read_file(options.get("places")),
+            extension=read_file(options.get("extension")),
         )
         try:
             result = wave_service.create_wave(organisation, values, files)
@@ -164,6 +173,21 @@ class Command(BaseCommand):
         self.stdout.write(
             _("%(slug)s is now “%(status)s”.")
             % {"slug": wave.slug, "status": wave.get_status_display()}
+        )
+
+    def handle_extension(self, options: dict[str, Any]) -> None:
+        wave = wave_service.wave_by_slug(options["wave"])
+        try:
+            wave_service.set_extension(wave, read_file(options["file"]) or b"")
+        except wave_service.WaveSetupError as error:
+            for problems in error.errors.values():
+                for problem in problems:
+                    self.stderr.write(f"{options['file']}: {problem}")
+            raise CommandError(_("The wave's own modules were not changed.")) from error
+        modules = [m["code"] for m in wave.extension.get("modules", [])]
+        self.stdout.write(
+            _("%(slug)s: own modules %(modules)s (not comparable).")
+            % {"slug": wave.slug, "modules": ", ".join(modules) or "–"}
         )
 
     def handle_report(self, options: dict[str, Any]) -> None:
