@@ -53,7 +53,7 @@ class Command(BaseCommand):
         letters.add_argument(
             "--part",
             type=int,
-            help="only part N (DEFUS_LETTERS_PER_PDF letters each, default 2000, file order)",
+            help="only part N (DEFUS_LETTERS_PER_PDF letters each, default 20000, file order)",
         )
 
         discard = actions.add_parser(
