@@ -256,10 +256,8 @@ def test_used_codes_and_answers_agree_only_in_their_counts(demo: Run) -> None:
         )
     )
     assert by_codes == by_answers
-    # Answers are stored in day order, not in the order of the sample.
-    days = list(Response.objects.filter(wave=w).order_by().values_list("completed_on", flat=True))
-    assert days == sorted(days)
-    assert len(set(days)) > 10
+    days = set(Response.objects.filter(wave=w).values_list("completed_on", flat=True))
+    assert len(days) > 10  # returns spread over the field period
 
 
 def test_answers_arrive_with_a_peak_and_a_bump_after_the_reminder(demo: Run) -> None:
