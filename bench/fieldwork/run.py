@@ -178,7 +178,9 @@ def wait_until_up(port: int, server: subprocess.Popen) -> None:
     raise RuntimeError("server did not come up")
 
 
-def run_backend(backend: str, respondents: int, questionnaires: int, port: int) -> dict:
+def run_backend(
+    backend: str, respondents: int, questionnaires: int, port: int, server_threads: int = 1
+) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix=f"defus-bench-{backend}-"))
     env = {
         **os.environ,
@@ -191,7 +193,11 @@ def run_backend(backend: str, respondents: int, questionnaires: int, port: int) 
     if backend == "postgresql":
         env["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/defus_bench"
         for sql in ("DROP DATABASE IF EXISTS defus_bench", "CREATE DATABASE defus_bench"):
-            subprocess.run(["psql", "-h", HOST, "-U", "postgres", "-qc", sql], check=True, env=env)
+            subprocess.run(
+                ["psql", "-h", HOST, "-U", "postgres", "-qc", sql],
+                check=True,
+                env={**env, "PGOPTIONS": "--client-min-messages=warning"},
+            )
     else:
         env["DEFUS_SQLITE_PATH"] = str(workdir / "bench.sqlite3")
     subprocess.run([BIN / "defus", "migrate", "--noinput", "-v0"], check=True, env=env, cwd=ROOT)
@@ -213,6 +219,8 @@ def run_backend(backend: str, respondents: int, questionnaires: int, port: int) 
             "defus.wsgi:application",
             "--workers",
             "2",
+            "--threads",
+            str(server_threads),
             "--bind",
             f"{HOST}:{port}",
             "--log-level",
@@ -285,6 +293,7 @@ def run_backend(backend: str, respondents: int, questionnaires: int, port: int) 
     acknowledged = warm.completed + stats.completed
     return {
         "backend": backend,
+        "threads": server_threads,
         "respondents": respondents,
         "completed": stats.completed,
         "wall_s": round(wall, 2),
@@ -343,11 +352,14 @@ def main() -> None:
     parser.add_argument("--questionnaires", type=int, default=400)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     results = []
     for backend in args.backends.split(","):
-        result = run_backend(backend, args.respondents, args.questionnaires, args.port)
+        result = run_backend(
+            backend, args.respondents, args.questionnaires, args.port, args.threads
+        )
         print(json.dumps(result), flush=True)
         results.append(result)
     if not args.no_write:
