@@ -19,6 +19,7 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 setup: $(STAMP) messages
 
 messages: $(STAMP)
+	@scripts/ensure-packages msgfmt:gettext
 	cd defus && ../$(BIN)/django-admin compilemessages --ignore=.venv -v0
 
 run: setup
@@ -27,17 +28,10 @@ run: setup
 	@echo "Serving http://$(HOST)  (logins: see README.md)"
 	DEBUG=1 $(BIN)/defus runserver $(HOST)
 
-# Tests need Debian's Chromium (browser tests) and poppler-utils (reading generated PDFs);
-# install them when missing and we may.
-SYSTEM_PACKAGES := chromium:chromium pdftotext:poppler-utils
+# Debian packages the tests need: Chromium (browser tests), poppler-utils (reading
+# generated PDFs), gettext (translations); installed when missing and we may.
 system-packages:
-	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
-	  command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair#*:}"; done; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing$$missing"; apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-	  else echo "Please install$$missing (Debian packages) for the tests"; exit 1; fi; fi
+	@scripts/ensure-packages chromium:chromium pdftotext:poppler-utils msgfmt:gettext
 
 lint: setup
 	$(BIN)/ruff check .

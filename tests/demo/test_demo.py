@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from defus.fieldwork.models import (
     AccessCode,
@@ -220,7 +220,8 @@ def test_second_run_changes_nothing(demo: Run) -> None:
     before = state()
     out = StringIO()
     started = time.perf_counter()
-    call_command("demo", stdout=out)
+    with translation.override("en"):
+        call_command("demo", stdout=out)
     seconds = time.perf_counter() - started
     assert state() == before
     assert "exists already" in out.getvalue()

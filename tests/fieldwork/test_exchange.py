@@ -9,6 +9,7 @@ import zipfile
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from defus.fieldwork.models import Response, Wave
 from defus.fieldwork.services.exchange import (
@@ -22,6 +23,14 @@ from tests.fieldwork.test_paper_helpers import make_wave, wave, wave_url
 
 pytestmark = pytest.mark.django_db
 __all__ = ["wave"]
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The assertions quote the English msgids; the interface's default language is German."""
+    with translation.override("en"):
+        yield
+
 
 DAY = datetime.date(2026, 3, 15)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import translation
 
 from defus.fieldwork.models import PaperEntry, Response
 from tests.conftest import PASSWORD, make_person
@@ -25,6 +26,13 @@ AXE_OPTIONS = {
         "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
     }
 }
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The assertions quote the English msgids; the interface's default language is German."""
+    with translation.override("en"):
+        yield
 
 
 def check_axe(page: Any, where: str) -> None:

@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from defus.fieldwork.models import PaperEntry, Response
 from defus.fieldwork.services.exchange import META_COLUMNS
@@ -17,6 +18,14 @@ from tests.fieldwork.test_paper_helpers import make_wave, wave
 from tests.support import run_defus
 
 __all__ = ["wave"]
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The assertions quote the English msgids; the interface's default language is German."""
+    with translation.override("en"):
+        yield
+
 
 GOOD = "mode,source,language,completed_on,X1,X4\npaper,sample,de,2026-03-02,2,7\n"
 BAD = (
@@ -134,7 +143,7 @@ def test_exit_status_of_the_command_line(org_a, tmp_path):
 
     failed = defus("survey", "import-responses", wave.slug, str(bad))
     assert failed.returncode == 1, failed.stderr
-    assert "line 3, column X1:" in failed.stderr
+    assert "Zeile 3, Spalte X1:" in failed.stderr  # the command line speaks German by default
     assert not Response.objects.exists()
 
     done = defus("survey", "import-responses", wave.slug, str(good))

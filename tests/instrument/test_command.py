@@ -12,10 +12,18 @@ import pytest
 import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from .conftest import SHIPPED, question
 
 DEFUS = Path(sys.executable).with_name("defus")
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The assertions quote the English msgids; the interface's default language is German."""
+    with translation.override("en"):
+        yield
 
 
 def _run(*args: str) -> tuple[str, str]:
@@ -79,7 +87,7 @@ def test_exit_codes_on_the_real_command_line(tmp_path, shipped_data):
         [str(DEFUS), "instrument", "check", str(SHIPPED)], capture_output=True, text=True
     )
     assert ok.returncode == 0, ok.stderr
-    assert "8 modules, 25 questions" in ok.stdout
+    assert "8 Module, 25 Fragen" in ok.stdout  # the command line speaks German by default
 
     del shipped_data["modules"][0]["title"]["fr"]
     broken = _write(tmp_path, shipped_data)
@@ -96,7 +104,7 @@ def test_exit_codes_on_the_real_command_line(tmp_path, shipped_data):
         [str(DEFUS), "instrument", "check", str(syntax)], capture_output=True, text=True
     )
     assert unreadable.returncode == 1
-    assert "line 2" in unreadable.stderr and "Traceback" not in unreadable.stderr
+    assert "Zeile 2" in unreadable.stderr and "Traceback" not in unreadable.stderr
     assert len(unreadable.stderr.strip().splitlines()) == 1
 
 

@@ -55,7 +55,7 @@ def test_filters_in_words():
         "“very unsafe” (5) for “in your neighbourhood” in question A2"
     )
     # Answer labels come from the instrument in the chosen language.
-    assert "“oui” (1)" in describe_filter(instrument, k2.show_if, "fr")
+    assert "«\u00a0oui\u00a0» (1)" in describe_filter(instrument, k2.show_if, "fr")
 
 
 def test_where_to_go_on_when_a_question_is_skipped():

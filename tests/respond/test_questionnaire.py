@@ -95,12 +95,12 @@ def test_an_unknown_code_says_so_without_hints(client: Client, wave: Any, codes:
     assert response.status_code == 200
     assert data_page(html) == "start"
     assert 'role="alert"' in html and 'href="#code"' in html
-    assert "could not find this access code" in html
+    assert "Diesen Zugangscode haben wir nicht gefunden" in html
     assert 'aria-invalid="true"' in html and "code-error" in html
     assert near in html  # what was typed stays in the field
     assert not Draft.objects.exists()
     empty = enter(client, "  - ")
-    assert "Please enter the access code" in empty.content.decode()
+    assert "Bitte geben Sie den Zugangscode" in empty.content.decode()
 
 
 def test_a_used_code_gives_no_way_in(client: Client, wave: Any, codes: list[str]) -> None:
@@ -108,7 +108,7 @@ def test_a_used_code_gives_no_way_in(client: Client, wave: Any, codes: list[str]
     response = enter(client, printed(codes[0]))
     html = response.content.decode()
     assert data_page(html) == "used"
-    assert "already been used to complete the questionnaire; thank you" in html
+    assert "Mit diesem Code wurde der Fragebogen bereits ausgefüllt" in html
     assert "<form" not in html
     assert DRAFT_COOKIE not in response.cookies
     assert not Draft.objects.exists()
@@ -117,11 +117,11 @@ def test_a_used_code_gives_no_way_in(client: Client, wave: Any, codes: list[str]
 @pytest.mark.parametrize(
     ("changes", "words"),
     [
-        ({"status": "preparation"}, "not open for answers"),
-        ({"status": "closed"}, "not open for answers"),
-        ({"field_start": date.today() + timedelta(days=3)}, "starts on"),
-        ({"field_end": date.today() - timedelta(days=1)}, "ended on"),
-        ({"mode_web": False}, "cannot be answered online"),
+        ({"status": "preparation"}, "kann man zurzeit nicht antworten"),
+        ({"status": "closed"}, "kann man zurzeit nicht antworten"),
+        ({"field_start": date.today() + timedelta(days=3)}, "Die Befragung beginnt am"),
+        ({"field_end": date.today() - timedelta(days=1)}, "zu Ende gegangen"),
+        ({"mode_web": False}, "kann nicht online beantwortet werden"),
     ],
 )
 def test_a_wave_not_in_the_field_is_explained(
@@ -174,7 +174,7 @@ def test_guessing_codes_is_throttled_per_client(
     blocked = enter(client, codes[0])
     assert blocked.status_code == 429
     assert data_page(blocked.content.decode()) == "throttled"
-    assert "wait ten minutes" in blocked.content.decode()
+    assert "warten Sie bitte zehn Minuten" in blocked.content.decode()
     assert not Draft.objects.exists()
     # Another address is not affected.
     other = enter(Client(REMOTE_ADDR="192.0.2.7"), codes[0])
@@ -274,7 +274,7 @@ def test_every_page_in_turn_with_back_and_progress(
     total = len(modules) + 1
     for number, module in enumerate(modules, start=1):
         html = client.get(f"/s/page/{number}/").content.decode()
-        assert f"Page {number} of {total}" in html
+        assert f"Seite {number} von {total}" in html
         assert f'<progress max="{total}" value="{number}"' in html
         assert module.title["de"] in html
         response = client.post(f"/s/page/{number}/", {**valid_form(module), "action": "next"})
@@ -282,7 +282,7 @@ def test_every_page_in_turn_with_back_and_progress(
         assert draft_of(codes[0]).page == number + 1
     assert response["Location"] == "/s/review/"
     review = client.get("/s/review/").content.decode()
-    assert f"Page {total} of {total}" in review and 'value="submit"' in review
+    assert f"Seite {total} von {total}" in review and 'value="submit"' in review
     # Back from the summary, and back from a page even with an invalid answer on it.
     assert client.post("/s/review/", {"action": "back"})["Location"] == f"/s/page/{len(modules)}/"
     last = modules[-1]
@@ -319,7 +319,7 @@ def test_save_and_resume_with_the_same_code_elsewhere(
     assert saved["Location"].startswith("/s/saved/")
     assert saved.cookies[DRAFT_COOKIE].value == ""  # the cookie is gone on this device
     page = client.get(saved["Location"]).content.decode()
-    assert data_page(page) == "saved" and "same access code" in page
+    assert data_page(page) == "saved" and "demselben Zugangscode" in page
 
     other_device = Client(HTTP_ACCEPT_LANGUAGE="de")
     resumed = enter(other_device, printed(codes[0]).lower())
@@ -408,7 +408,7 @@ def test_answering_nothing_is_allowed(client: Client, wave: Any, codes: list[str
     started(client, codes[0])
     for number in range(1, len(wave.instrument.modules) + 1):
         assert client.post(f"/s/page/{number}/", {"action": "next"}).status_code == 302
-    assert "No answer" in client.get("/s/review/").content.decode()
+    assert "Keine Antwort" in client.get("/s/review/").content.decode()
     client.post("/s/review/", {"action": "submit"})
     assert Response.objects.get().answers == {}
 
