@@ -51,6 +51,7 @@ test: lint typecheck pytest
 
 bench: setup
 	$(BIN)/python bench/fieldwork/run.py
+	$(BIN)/python bench/letters/run.py --letters 2000
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
