@@ -333,7 +333,8 @@ def write_results(results: list[dict], questionnaires: int) -> None:
         )
     lines += [
         "",
-        "Latencies are every request (GET and POST) as the respondents saw them. Reproduce: `.venv/bin/python bench/fieldwork/run.py` (or `make bench`, which runs every benchmark).",
+        "Latencies are every request (GET and POST) as the respondents saw them. Reproduce: "
+        "`.venv/bin/python bench/fieldwork/run.py` (or `make bench`, which runs every benchmark).",
         "<!-- fieldwork:end -->",
     ]
     block = "\n".join(lines)
