@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from django.db import connection
 
@@ -38,3 +39,29 @@ def run_defus(*args: str, timeout: int = 300) -> subprocess.CompletedProcess[str
         timeout=timeout,
         check=False,
     )
+
+
+# --- accessibility --------------------------------------------------------------------------
+
+# WCAG 2.2 AA (BITV): every rule axe-core tags with these levels.
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
+}
+
+
+def check_axe(page: Any, where: str, prefix: str = "page") -> None:
+    """Assert axe-core finds no WCAG 2.2 AA violation on the page (printing them if it does).
+
+    With DEFUS_SCREENSHOTS=<folder>, a full-page screenshot of each checked page is kept.
+    """
+    from axe_playwright_python.sync_playwright import Axe
+
+    folder = os.environ.get("DEFUS_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        name = prefix + "-" + "".join(c if c.isalnum() else "-" for c in where) + ".png"
+        page.screenshot(path=str(Path(folder) / name), full_page=True)
+    results = Axe().run(page, options=AXE_OPTIONS)
+    if results.violations_count:
+        print(f"axe on {where}:\n{results.generate_report()}")
+    assert results.violations_count == 0, where

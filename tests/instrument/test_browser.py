@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from tests.conftest import PASSWORD, make_person
+from tests.support import check_axe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-AXE_OPTIONS = {
-    "runOnly": {
-        "type": "tag",
-        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
-    }
-}
-
-
-def check_axe(page: Any, where: str) -> None:
-    folder = os.environ.get("DEFUS_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        name = "instrument-" + "".join(c if c.isalnum() else "-" for c in where) + ".png"
-        page.screenshot(path=str(Path(folder) / name), full_page=True)
-    results = Axe().run(page, options=AXE_OPTIONS)
-    if results.violations_count:
-        print(f"axe on {where}:\n{results.generate_report()}")
-    assert results.violations_count == 0, where
 
 
 def test_instrument_pages(page: Any, live_server: Any) -> None:

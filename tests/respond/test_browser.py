@@ -10,20 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from defus.fieldwork.models import AccessCode, Draft, Response
+from tests.support import check_axe
 
 from .conftest import make_wave, printed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE_OPTIONS = {
-    "runOnly": {
-        "type": "tag",
-        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
-    }
-}
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -35,13 +29,6 @@ ACTIVE = """() => {
           groupChecked: e.type === 'radio' && e.form
             ? !!e.form.querySelector('input[type=radio][name="' + e.name + '"]:checked') : false};
 }"""
-
-
-def check_axe(page: Any, where: str) -> None:
-    results = Axe().run(page, options=AXE_OPTIONS)
-    if results.violations_count:
-        print(f"axe on {where}:\n{results.generate_report()}")
-    assert results.violations_count == 0, where
 
 
 def press_and_wait(page: Any, key: str = "Enter") -> None:
