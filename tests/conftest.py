@@ -96,3 +96,15 @@ def page(chromium: Any) -> Iterator[Any]:
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    """For tests that quote the English msgids: the interface's default language is German.
+
+    Also makes reverse() give the /en/ URLs.
+    """
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

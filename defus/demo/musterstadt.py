@@ -290,7 +290,7 @@ def delete_wave(slug: str) -> None:
 
 def trial_codes(wave: Wave, count: int = 5) -> list[str]:
     """Unused access codes without a questionnaire in progress, to try the questionnaire."""
-    unused = AccessCode.objects.filter(wave=wave, used_on__isnull=True, draft__isnull=True)
+    unused = AccessCode.objects.filter(wave=wave, used=False, draft__isnull=True)
     return list(unused.order_by("pk").values_list("code", flat=True)[:count])
 
 
@@ -303,7 +303,7 @@ def summarise(wave: Wave, created: bool) -> WaveSummary:
         districts=wave.districts.count(),
         places=wave.places.count(),
         sample=wave.sample.count(),
-        used_codes=wave.access_codes.filter(used_on__isnull=False).count(),
+        used_codes=wave.access_codes.filter(used=True).count(),
         responses=responses.count(),
         open_link_responses=responses.filter(source=Response.Source.OPEN_LINK).count(),
     )
@@ -631,8 +631,7 @@ def _create_sample(
                 wave=wave,
                 code=code,
                 district=districts[person.district.answer_code],
-                used_on=person.day if person.responds else None,
-                used_mode=person.mode if person.responds else "",
+                used=person.responds,
             )
             for code, person in zip(codes, persons, strict=True)
         ],

@@ -2,7 +2,7 @@
 
 Two worlds are kept apart on purpose:
 - the sample (SamplePerson, AccessCode): who was written to, which code they got, whether the
-  code has been used, and on which day;
+  code has been used (not when, not how);
 - the answers (Response): anonymous, with no code, person, address, IP or time of day.
 Nothing links a Response to an AccessCode. Response ids are random UUIDs, so neither their
 order nor their number says which code answered when.
@@ -145,24 +145,22 @@ class Place(models.Model):
 
 
 class AccessCode(models.Model):
-    """A single-use code from an invitation letter. Knows whether it was used, never for what."""
+    """A single-use code from an invitation letter. Knows whether it was used: not when, not for
+    what."""
 
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="access_codes")
     code = models.CharField(max_length=32, unique=True)
     # The sampling stratum stays after the addresses are deleted: response rates by district.
     district = models.ForeignKey(District, null=True, on_delete=models.SET_NULL)
-    used_on = models.DateField(null=True, blank=True, help_text="day only, never the time")
-    used_mode = models.CharField(max_length=10, blank=True)
+    # Only the fact of use is kept – no day, no mode – so that nothing but counts can be set
+    # beside the answers (whose day of completion monitoring shows per day).
+    used = models.BooleanField(default=False)
 
     class Meta:
-        indexes = [models.Index(fields=["wave", "used_on"])]
+        indexes = [models.Index(fields=["wave", "used"])]
 
     def __str__(self) -> str:
         return self.code
-
-    @property
-    def is_used(self) -> bool:
-        return self.used_on is not None
 
 
 class SamplePerson(models.Model):

@@ -480,7 +480,7 @@ def enter_code(
         count_wrong_code(client)
         return EntryResult(EntryStatus.UNKNOWN)
     wave = access.wave
-    if access.used_on is not None:
+    if access.used:
         return EntryResult(EntryStatus.USED, wave=wave)
     problem = field_problem(wave, today)
     if problem is None and not wave.mode_web:

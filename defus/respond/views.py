@@ -154,7 +154,7 @@ def _missing_draft(
     request: HttpRequest, cookie: tuple[str, int | None] | None, language: str
 ) -> HttpResponse:
     if cookie and cookie[1] is not None:
-        used = AccessCode.objects.filter(pk=cookie[1], used_on__isnull=False).exists()
+        used = AccessCode.objects.filter(pk=cookie[1], used=True).exists()
         if used:
             response = _message(request, "used", language)
             _forget_draft_cookie(response)

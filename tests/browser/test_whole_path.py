@@ -147,7 +147,7 @@ def test_admin_to_respondent_to_export(chromium: Any, live_server: Any, org_a: A
     assert page.locator("input[name=A1]").count() == 0
     context.close()
     used = AccessCode.objects.get(code=code.replace("-", ""))
-    assert used.used_on == today
+    assert used.used  # that it was used; not when, not how
 
     # --- the export holds the answers -------------------------------------------------------
     admin.goto(f"{base}/en/o/{org_a.slug}/waves/{wave.slug}/answers/export/")

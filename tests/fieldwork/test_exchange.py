@@ -9,7 +9,6 @@ import zipfile
 from typing import Any
 
 import pytest
-from django.utils import translation
 
 from defus.fieldwork.models import Response, Wave
 from defus.fieldwork.services.exchange import (
@@ -21,15 +20,8 @@ from defus.fieldwork.services.exchange import (
 from defus.fieldwork.services.responses import record_response
 from tests.fieldwork.test_paper_helpers import make_wave, wave, wave_url
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 __all__ = ["wave"]
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """The assertions quote the English msgids; the interface's default language is German."""
-    with translation.override("en"):
-        yield
 
 
 DAY = datetime.date(2026, 3, 15)

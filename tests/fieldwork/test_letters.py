@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from defus.fieldwork.models import AccessCode, SamplePerson
 from defus.fieldwork.services import letters
@@ -22,13 +20,7 @@ from defus.fieldwork.services.sample import delete_sample, import_sample
 
 from .test_waves_support import make_wave, pdf_pages, pdf_text, sample_csv, sample_rows
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture
@@ -86,22 +78,20 @@ def test_the_qr_code_carries_the_survey_address_with_the_code(wave):
 
 def test_reminders_only_for_unused_codes(wave, tmp_path):
     used = list(AccessCode.objects.filter(wave=wave).order_by("pk")[:2])
-    AccessCode.objects.filter(pk__in=[c.pk for c in used]).update(
-        used_on=datetime.date(2026, 3, 5), used_mode="web"
-    )
+    AccessCode.objects.filter(pk__in=[c.pk for c in used]).update(used=True)
     pdf = reminder_letters_pdf(wave)
     assert pdf_pages(pdf, tmp_path) == 4
     text = pdf_text(pdf, tmp_path)
-    for code in codes_of(wave, used_on__isnull=True):
+    for code in codes_of(wave, used=False):
         assert code in text
     for code in used:
         assert format_code(code.code) not in text
     assert text.count("Erinnerung: Bürgerbefragung") == 4
     reminded = SamplePerson.objects.filter(wave=wave, reminded_on=timezone.localdate())
     assert sorted(p.access_code_id for p in reminded) == sorted(
-        AccessCode.objects.filter(wave=wave, used_on__isnull=True).values_list("pk", flat=True)
+        AccessCode.objects.filter(wave=wave, used=False).values_list("pk", flat=True)
     )
-    AccessCode.objects.filter(wave=wave).update(used_on=datetime.date(2026, 3, 6))
+    AccessCode.objects.filter(wave=wave).update(used=True)
     with pytest.raises(LettersError, match="no reminders"):
         reminder_letters_pdf(wave)
 

@@ -14,7 +14,7 @@ from defus.fieldwork.services import paper
 from tests.conftest import make_person
 from tests.fieldwork.test_paper_helpers import make_code, make_wave, wave, wave_url
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 __all__ = ["wave"]  # the fixture, imported for pytest
 
 
@@ -67,7 +67,7 @@ def test_single_entry_stores_a_response_and_uses_the_code(admin_client, wave):
     # A ticked box makes the other boxes of the question "not ticked", as on the web.
     assert stored.answers == {"X1": 1, "X2_A": 1, "X2_B": 0, "X2_C": 0, "X3": "Bahnhof", "X4": 4}
     code.refresh_from_db()
-    assert code.used_on is not None and code.used_mode == "paper"
+    assert code.used
     # Nothing stored next to the answers knows the code.
     assert "ABCDEFGHJK" not in json.dumps(stored.answers)
     assert not any("code" in f.name for f in Response._meta.get_fields())
@@ -132,7 +132,7 @@ def test_a_used_code_is_refused_clearly(admin_client, wave):
     )
     assert response.status_code == 409
     html = response.content.decode()
-    assert "KJHGF-EDCBA was already used" in html and "online" in html
+    assert "KJHGF-EDCBA has already been used" in html
     assert 'name="i_X1" value="2"' in html
     assert Response.objects.count() == 1
     assert not PaperEntry.objects.exists()
@@ -181,7 +181,7 @@ def test_double_entry_compares_and_commits_once_resolved(client, wave, admin_a, 
     assert entry.round == 1 and not entry.committed
     assert entry.sample_district == wave.districts.get(answer_code=1)
     code.refresh_from_db()
-    assert code.is_used  # no reminder while the sheet waits for its second entry
+    assert code.used  # no reminder while the sheet waits for its second entry
     # The first entry is remembered as waiting.
     waiting = client.get(wave_url(wave, "paper_differences")).content.decode()
     assert "Sheets waiting for their second entry" in waiting and "101" in waiting
@@ -274,7 +274,7 @@ def test_service_keeps_double_entry_apart_from_the_code(wave):
     assert result.outcome == paper.Outcome.COMMITTED
     assert result.response is not None
     assert result.response.sample_district == wave.districts.get(answer_code=2)
-    assert AccessCode.objects.get(pk=code.pk).is_used
+    assert AccessCode.objects.get(pk=code.pk).used
 
 
 def test_service_drop_not_asked():

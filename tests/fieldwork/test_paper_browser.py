@@ -9,21 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.utils import translation
 
 from defus.fieldwork.models import PaperEntry, Response
 from tests.conftest import PASSWORD, make_person
 from tests.fieldwork.test_paper_helpers import make_code, make_wave, wave_url
 from tests.support import check_axe
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """The assertions quote the English msgids; the interface's default language is German."""
-    with translation.override("en"):
-        yield
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("english"),
+]
 
 
 def log_in(page: Any, base: str, email: str) -> None:

@@ -7,7 +7,6 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
 
 from defus.fieldwork.models import AccessCode, Response, SamplePerson, Wave
 from defus.fieldwork.services.codes import ALPHABET, CODE_LENGTH
@@ -23,14 +22,7 @@ from defus.fieldwork.services.sample import (
 
 from .test_waves_support import make_wave, sample_csv, sample_rows
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Messages and URLs in English (the msgids), whatever catalogs are installed."""
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture
@@ -58,7 +50,7 @@ def test_fixed_file_gives_fifty_persons_with_distinct_codes(wave):
     assert len(set(codes)) == 50
     assert all(len(c) == CODE_LENGTH == 10 and set(c) <= set(ALPHABET) for c in codes)
     assert all(p.access_code.district_id == p.district_id for p in persons)
-    assert all(p.access_code.wave_id == wave.pk and p.access_code.used_on is None for p in persons)
+    assert all(p.access_code.wave_id == wave.pk and not p.access_code.used for p in persons)
     first = persons[0]
     assert (first.line, first.salutation, first.first_name, first.last_name) == (
         2,
@@ -151,7 +143,7 @@ def test_delete_sample_keeps_codes_and_responses(wave):
     assert not SamplePerson.objects.filter(wave=wave).exists()
     assert AccessCode.objects.filter(wave=wave).count() == 10
     code.refresh_from_db()
-    assert code.used_on is not None and code.district is not None
+    assert code.used and code.district is not None
     assert Response.objects.filter(wave=wave).count() == 2
     report = field_report(wave)
     assert (report["sample_size"], report["codes_used"], report["response_rate"]) == (10, 1, 10.0)

@@ -9,7 +9,6 @@ import subprocess
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import translation
 
 from defus.fieldwork.models import PaperEntry, Response
 from defus.fieldwork.services.exchange import META_COLUMNS
@@ -19,12 +18,7 @@ from tests.support import run_defus
 
 __all__ = ["wave"]
 
-
-@pytest.fixture(autouse=True)
-def english():
-    """The assertions quote the English msgids; the interface's default language is German."""
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 GOOD = "mode,source,language,completed_on,X1,X4\npaper,sample,de,2026-03-02,2,7\n"

@@ -9,7 +9,6 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
 
 from defus.fieldwork.models import AccessCode, District, Wave
 from defus.fieldwork.services import waves as wave_service
@@ -34,14 +33,7 @@ from .test_waves_support import (
     square,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Messages and URLs in English (the msgids), whatever catalogs are installed."""
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def settings(slug: str = "musterstadt-2026", **extra) -> WaveSettings:

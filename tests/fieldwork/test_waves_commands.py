@@ -10,7 +10,6 @@ import sys
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import translation
 
 from defus.fieldwork.models import AccessCode, SamplePerson, Wave
 
@@ -25,13 +24,7 @@ from .test_waves_support import (
     sample_rows,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def run(*args: str) -> tuple[str, str]:
@@ -115,9 +108,7 @@ def test_sample_import_letters_delete(org_a, tmp_path, capsys):
     out, _err = run("sample", "letters", wave.slug, "-o", str(pdf_path), "--language", "en")
     assert "Wrote" in out
     assert pdf_pages(pdf_path.read_bytes(), tmp_path) == 5
-    AccessCode.objects.filter(pk=AccessCode.objects.filter(wave=wave).first().pk).update(
-        used_on="2026-03-03"
-    )
+    AccessCode.objects.filter(pk=AccessCode.objects.filter(wave=wave).first().pk).update(used=True)
     run("sample", "letters", wave.slug, "-o", str(pdf_path), "--reminders")
     assert pdf_pages(pdf_path.read_bytes(), tmp_path) == 4
     assert "Erinnerung" in pdf_text(pdf_path.read_bytes(), tmp_path)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 
 import pytest
-from django.utils import translation
 
 from defus.fieldwork.services.csvfiles import (
     CsvError,
@@ -15,12 +14,7 @@ from defus.fieldwork.services.csvfiles import (
     read_upload,
 )
 
-
-@pytest.fixture(autouse=True)
-def english():
-    """Messages and URLs in English (the msgids), whatever catalogs are installed."""
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 TEXT = "code;name\nN1;Nördliche Vorstadt\nS2;Süd\n"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from defus.fieldwork.models import SamplePerson
 from defus.fieldwork.services.sample import import_sample
@@ -12,7 +11,7 @@ from tests.conftest import make_person
 
 from .test_waves_support import make_wave, sample_csv, sample_rows
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 WAVE_PAGES = {
     # name: (permission, methods)
@@ -34,12 +33,6 @@ ORG_PAGES = {
     "example_places": ("wave.view", ["get"]),
     "example_sample": ("wave.view", ["get"]),
 }
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -12,18 +12,12 @@ import pytest
 import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import translation
 
 from .conftest import SHIPPED, question
 
 DEFUS = Path(sys.executable).with_name("defus")
 
-
-@pytest.fixture(autouse=True)
-def english():
-    """The assertions quote the English msgids; the interface's default language is German."""
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _run(*args: str) -> tuple[str, str]:

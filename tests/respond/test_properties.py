@@ -112,7 +112,7 @@ def test_arbitrary_final_submissions(wave: Any) -> None:
         if final_data.get("action", [None])[-1] == "submit" and "language" not in final_data:
             submissions.append(1)
             assert Response.objects.count() == before + 1
-            assert AccessCode.objects.get(code=code).used_on is not None
+            assert AccessCode.objects.get(code=code).used
         for stored in Response.objects.all():
             assert_only_valid(wave, stored.answers)
 

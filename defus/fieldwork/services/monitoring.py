@@ -1,9 +1,9 @@
 """Field monitoring: how many have answered, where and when — from codes and day counts only.
 
-Response rates come from the access codes (their district and the day they were used), never
+Response rates come from the access codes (their district and whether they were used), never
 from the answers, so they stay correct after the sample's names and addresses are deleted and
-they cannot reveal who answered what. Returns per day come from `AccessCode.used_on` (codes
-used) and `Response.completed_on` (questionnaires completed, by mode and source).
+they cannot reveal who answered what. Returns per day come from `Response.completed_on`
+(questionnaires completed, by mode and source); a code never records when it was used.
 """
 
 from __future__ import annotations
@@ -29,18 +29,18 @@ def field_report(wave: Wave) -> dict[str, Any]:
     Keys: sample_size (codes issued), persons (names held; 0 after deletion), codes_used,
     response_rate (percent or None), reminded, sample_deleted_on, districts (list of
     {code, name, sample, used, rate}), responses (total), by_mode {web, paper},
-    by_source {sample, open_link}, days (list of {day, codes_used, web, paper, open_link,
-    total}) and max_day_total.
+    by_source {sample, open_link}, days (list of {day, web, paper, open_link, total}) and
+    max_day_total.
     """
     codes = AccessCode.objects.filter(wave=wave)
     sample_size = codes.count()
-    codes_used = codes.filter(used_on__isnull=False).count()
+    codes_used = codes.filter(used=True).count()
 
     districts = []
     per_district: dict[int | None, dict[str, int]] = {
         row["district"]: {"sample": row["sample"], "used": row["used"]}
         for row in codes.values("district")
-        .annotate(sample=Count("id"), used=Count("id", filter=Q(used_on__isnull=False)))
+        .annotate(sample=Count("id"), used=Count("id", filter=Q(used=True)))
         .order_by()
     }
     for district in wave.districts.order_by("answer_code"):
@@ -73,7 +73,7 @@ def field_report(wave: Wave) -> dict[str, Any]:
 
     def day_row(day: date) -> dict[str, Any]:
         return day_rows.setdefault(
-            day, {"day": day, "codes_used": 0, "web": 0, "paper": 0, "open_link": 0, "total": 0}
+            day, {"day": day, "web": 0, "paper": 0, "open_link": 0, "total": 0}
         )
 
     completed = responses.values_list("completed_on", "mode", "source").annotate(n=Count("id"))
@@ -88,10 +88,6 @@ def field_report(wave: Wave) -> dict[str, Any]:
         else:
             entry["web"] += count
         entry["total"] += count
-    used = codes.filter(used_on__isnull=False).values_list("used_on").annotate(n=Count("id"))
-    for used_on, count in used.order_by():
-        if used_on is not None:
-            day_row(used_on)["codes_used"] += count
 
     days: list[dict[str, Any]] = []
     if day_rows:
@@ -169,10 +165,10 @@ def format_field_report(report: dict[str, Any]) -> str:
         )
     if report["days"]:
         lines.append("")
-        lines.append(_("Day          codes used  online  paper  open link  total"))
+        lines.append(_("Day         online  paper  open link  total"))
         for day in report["days"]:
             lines.append(
-                f"{day['day'].isoformat()}  {day['codes_used']:>10}  {day['web']:>6}  "
+                f"{day['day'].isoformat()}  {day['web']:>6}  "
                 f"{day['paper']:>5}  {day['open_link']:>9}  {day['total']:>5}"
             )
     return "\n".join(lines) + "\n"

@@ -261,15 +261,10 @@ def _find_code(wave: Wave, code: str) -> AccessCode:
 
 
 def _used_message(access_code: AccessCode) -> str:
-    how = _("online") if access_code.used_mode == Response.Mode.WEB else _("on paper")
     return _(
-        "Access code %(code)s was already used on %(day)s (%(how)s). This questionnaire may "
-        "be a duplicate: please check it before entering it without the code."
-    ) % {
-        "code": format_code(access_code.code),
-        "day": access_code.used_on.isoformat() if access_code.used_on else "?",
-        "how": how,
-    }
+        "Access code %(code)s has already been used. This questionnaire may be a duplicate: "
+        "please check it before entering it without the code."
+    ) % {"code": format_code(access_code.code)}
 
 
 def _committed_message(sheet: str) -> str:
@@ -349,7 +344,7 @@ def _first_entry(wave: Wave, typed: TypedSheet, user: Any) -> EntryResult:
     district = None
     if typed.access_code:
         access_code = _find_code(wave, typed.access_code)
-        if not claim_code(access_code, Response.Mode.PAPER):
+        if not claim_code(access_code):
             access_code.refresh_from_db()
             raise SheetRejected("access_code", _used_message(access_code))
         district = access_code.district
@@ -369,10 +364,9 @@ def _second_entry(wave: Wave, typed: TypedSheet, first: PaperEntry, user: Any) -
     district = first.sample_district
     if typed.access_code:
         access_code = _find_code(wave, typed.access_code)
-        if access_code.is_used:
-            same = access_code.used_mode == Response.Mode.PAPER and (
-                access_code.district_id == first.sample_district_id
-            )
+        if access_code.used:
+            # Most likely used by this sheet's first entry (codes keep no mode or day).
+            same = access_code.district_id == first.sample_district_id
             if not same:
                 raise SheetRejected("access_code", _used_message(access_code))
         elif first.sample_district_id is not None:
@@ -386,7 +380,7 @@ def _second_entry(wave: Wave, typed: TypedSheet, first: PaperEntry, user: Any) -
             )
         else:
             # The first entry was saved without a code: the second one supplies it.
-            if not claim_code(access_code, Response.Mode.PAPER):
+            if not claim_code(access_code):
                 access_code.refresh_from_db()
                 raise SheetRejected("access_code", _used_message(access_code))
             district = access_code.district

@@ -2,9 +2,9 @@
 
 Web completion, paper entry and bulk import all call `record_response`, so the anonymity
 rules hold everywhere: the Response gets no code, person, address, IP or time of day, and the
-code only learns the day it was used. The code is claimed with a conditional UPDATE inside the
-same transaction, so of two racing submissions with one code exactly one succeeds, on SQLite
-and PostgreSQL alike.
+code only learns that it was used – not when, not how. The code is claimed with a conditional
+UPDATE inside the same transaction, so of two racing submissions with one code exactly one
+succeeds, on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
@@ -23,12 +23,9 @@ class CodeAlreadyUsed(Exception):
     """The access code has been used for a completed questionnaire already."""
 
 
-def claim_code(access_code: AccessCode, mode: str, day: date | None = None) -> bool:
-    """Mark the code used (day only); False if someone else used it first."""
-    day = day or timezone.localdate()
-    claimed = AccessCode.objects.filter(pk=access_code.pk, used_on__isnull=True).update(
-        used_on=day, used_mode=mode
-    )
+def claim_code(access_code: AccessCode) -> bool:
+    """Mark the code used; False if someone else used it first."""
+    claimed = AccessCode.objects.filter(pk=access_code.pk, used=False).update(used=True)
     return claimed == 1
 
 
@@ -52,7 +49,7 @@ def record_response(
     day = day or timezone.localdate()
     with transaction.atomic():
         if access_code is not None:
-            if not claim_code(access_code, mode, day):
+            if not claim_code(access_code):
                 raise CodeAlreadyUsed(access_code.code)
             sample_district = access_code.district
             Draft.objects.filter(access_code=access_code).delete()

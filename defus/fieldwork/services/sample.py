@@ -161,7 +161,7 @@ def sample_state(wave: Wave) -> SampleState:
     return SampleState(
         size=SamplePerson.objects.filter(wave=wave).count(),
         codes=codes.count(),
-        used=codes.filter(used_on__isnull=False).count(),
+        used=codes.filter(used=True).count(),
         reminded=SamplePerson.objects.filter(wave=wave, reminded_on__isnull=False).count(),
         invitations_printed_on=wave.invitations_printed_on,
         deleted_on=wave.sample_deleted_on,
@@ -400,5 +400,5 @@ def persons(wave: Wave, *, only_unused: bool = False) -> QuerySet[SamplePerson]:
     """The wave's sample in file order (with code and district), optionally only unused codes."""
     query = SamplePerson.objects.filter(wave=wave).select_related("access_code", "district")
     if only_unused:
-        query = query.filter(access_code__used_on__isnull=True)
+        query = query.filter(access_code__used=False)
     return query.order_by("line")
