@@ -10,7 +10,9 @@ from functools import lru_cache
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language
+
+from defus.core.languages import language_choices
 
 from .codebook import codebook_context, codebook_csv, render_codebook_html
 from .definition import Instrument, available_versions, standard_instrument, translate
@@ -32,23 +34,11 @@ def _language(request: HttpRequest, instrument: Instrument) -> str:
     return instrument.languages[0]
 
 
-def _language_choices(instrument: Instrument) -> list[tuple[str, str]]:
-    """(code, name in that language) for every language of the instrument."""
-    choices = []
-    for code in instrument.languages:
-        try:
-            name = str(get_language_info(code)["name_local"])
-        except KeyError:
-            name = code
-        choices.append((code, name))
-    return choices
-
-
 def _summary(instrument: Instrument, language: str | None = None) -> dict[str, object]:
     language = language or (get_language() or "")[:2]
     return {
         "instrument": instrument,
-        "language_choices": _language_choices(instrument),
+        "language_choices": language_choices(instrument.languages),
         "title": translate(instrument.title, language),
         "module_count": len(instrument.modules),
         "question_count": sum(len(m.questions) for m in instrument.modules),

@@ -27,9 +27,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
+from defus.core.languages import language_choices
 from defus.fieldwork.models import AccessCode, District, Draft, Response, Wave
 from defus.fieldwork.services.codes import normalise_code
 from defus.fieldwork.services.responses import CodeAlreadyUsed, record_response
@@ -279,13 +279,6 @@ def forget_instruments() -> None:
     with _BOUND_LOCK:
         _BOUND.clear()
         _WAVES.clear()
-
-
-def language_name(code: str) -> str:
-    try:
-        return str(get_language_info(code)["name_local"])
-    except KeyError:
-        return code
 
 
 def _quoted(text: str) -> str:
@@ -779,7 +772,7 @@ def module_item_codes(module: Module) -> set[str]:
 
 
 def known_languages(codes: Iterable[str]) -> list[tuple[str, str]]:
-    return [(code, language_name(code)) for code in codes]
+    return language_choices(codes)
 
 
 # --- drafts in progress (back office and command line) ----------------------------------------

@@ -21,6 +21,7 @@ from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from defus.core.languages import language_name
 from defus.fieldwork.models import AccessCode, Draft, Wave
 from defus.instrument.definition import translate
 
@@ -82,7 +83,7 @@ def _language_links(request: HttpRequest, codes: tuple[str, ...], current: str) 
     return [
         {
             "code": code,
-            "name": services.language_name(code),
+            "name": language_name(code),
             "current": code == current,
             "url": "?" + urlencode({"lang": code}),
         }
@@ -186,7 +187,7 @@ def _page_url(number: int, bound: services.BoundInstrument) -> str:
 
 def _languages(bound: services.BoundInstrument, current: str) -> list[dict[str, Any]]:
     return [
-        {"code": code, "name": services.language_name(code), "current": code == current}
+        {"code": code, "name": language_name(code), "current": code == current}
         for code in bound.languages()
     ]
 

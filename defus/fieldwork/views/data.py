@@ -15,10 +15,11 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import get_language, get_language_info, ngettext
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views import View
 
+from defus.core.languages import language_choices
 from defus.instrument.definition import Instrument
 from defus.organisations.permissions import OrganisationPermissionMixin
 
@@ -60,18 +61,6 @@ class WaveDataMixin(OrganisationPermissionMixin):
                 kwargs={"org": self.organisation.slug, "wave": self.wave.slug},
             ),
         }
-
-
-def language_choices(instrument: Instrument) -> list[tuple[str, str]]:
-    """(code, name in that language) for each questionnaire language; the code if unknown."""
-    choices = []
-    for code in instrument.languages:
-        try:
-            name = str(get_language_info(code)["name_local"])
-        except KeyError:
-            name = code
-        choices.append((code, name))
-    return choices
 
 
 def ui_language(instrument: Instrument) -> str:
@@ -215,7 +204,7 @@ class PaperEntryView(WaveDataMixin, View):
             "errors": errors,
             "error_summary": field_errors + item_errors,
             "dropped": dropped,
-            "languages": language_choices(self.instrument),
+            "languages": language_choices(self.instrument.languages),
             "language": language,
             "double": double,
             "open_sheets": open_sheets,
@@ -361,7 +350,7 @@ class PaperSheetView(WaveDataMixin, View):
             "state": state,
             "choices": choices,
             "first_values": first_values,
-            "languages": language_choices(self.instrument),
+            "languages": language_choices(self.instrument.languages),
             "error_summary": [(c.key, f"{c.key}: {c.error}") for c in choices if c.error],
         }
         return render(self.request, self.template_name, context, status=status)
@@ -389,7 +378,7 @@ class ExportView(WaveDataMixin, View):
             )
         context = {
             **self.base_context(),
-            "languages": language_choices(self.instrument),
+            "languages": language_choices(self.instrument.languages),
             "language": language if language in languages else languages[0],
             "language_error": "download" in request.GET and language not in languages,
             "count": self.wave.responses.count(),
