@@ -30,6 +30,7 @@ from .render import question_html, summary_html
 from .services import CodeAlreadyUsed, DraftGone, EntryStatus
 
 DRAFT_COOKIE = "defus_draft"
+DONE_COOKIE = "defus_done"
 DRAFT_SALT = "defus.respond.draft"
 OPEN_LINK_COOKIE_AGE = 30 * 24 * 3600
 SITE_LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
@@ -154,6 +155,9 @@ def _draft_or_response(
 def _missing_draft(
     request: HttpRequest, cookie: tuple[str, int | None] | None, language: str
 ) -> HttpResponse:
+    finished = request.COOKIES.get(DONE_COOKIE)
+    if cookie is None and finished in SITE_LANGUAGES:
+        return _render(request, "respond/done.html", {"page_id": "done"}, finished)
     if cookie and cookie[1] is not None:
         used = AccessCode.objects.filter(pk=cookie[1], used=True).exists()
         if used:
@@ -536,6 +540,17 @@ def _review_post(
         return _missing_draft(request, _cookie(request), language)
     response = _redirect(reverse("respond:done") + "?" + urlencode({"l": language}))
     _forget_draft_cookie(response)
+    # The browser's Back button after Submit should thank, not say "not found". The cookie
+    # says only "this browser completed a questionnaire in this language", for an hour.
+    response.set_cookie(
+        DONE_COOKIE,
+        language,
+        max_age=3600,
+        path="/s/",
+        samesite="Lax",
+        httponly=True,
+        secure=request.is_secure(),
+    )
     return response
 
 

@@ -431,6 +431,9 @@ def test_completion_stores_one_anonymous_response(
     assert response.cookies[DRAFT_COOKIE].value == ""
     done = client.get(response["Location"]).content.decode()
     assert data_page(done) == "done" and "<form" not in done
+    # The browser's Back button now thanks again instead of saying "not found".
+    back = client.get("/s/review/").content.decode()
+    assert data_page(back) == "done" and "<form" not in back
 
     stored = Response.objects.get()
     assert stored.answers == services.final_answers(wave.instrument, answers)
