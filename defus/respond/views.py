@@ -9,6 +9,8 @@ with translation.override, so <html lang> and every interface string follow the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
@@ -328,19 +330,37 @@ def resume(request: HttpRequest) -> HttpResponse:
     return _redirect(_page_url(services.page_for(draft, bound), bound))
 
 
-@csrf_exempt
-@methods
-def welcome(request: HttpRequest) -> HttpResponse:
+RespondentView = Callable[..., HttpResponse]
+
+
+def _with_draft(view: RespondentView) -> Callable[..., HttpResponse]:
+    """For pages of a questionnaire in progress: find the draft (or the page to show instead),
+    settle the language, check CSRF on POST, then call view(request, draft, bound, language)."""
+
+    @csrf_exempt
+    @methods
+    @wraps(view)
+    def wrapper(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        found = _draft_or_response(request)
+        if isinstance(found, HttpResponse):
+            return found
+        draft, bound = found
+        language = bound.language_for(draft.language)
+        if request.method == "POST":
+            failure = _csrf_failure(request, language)
+            if failure is not None:
+                return failure
+        return view(request, draft, bound, language, **kwargs)
+
+    return wrapper
+
+
+@_with_draft
+def welcome(
+    request: HttpRequest, draft: Draft, bound: services.BoundInstrument, language: str
+) -> HttpResponse:
     """The first page: what the survey is, anonymity, and the choice of language."""
-    found = _draft_or_response(request)
-    if isinstance(found, HttpResponse):
-        return found
-    draft, bound = found
-    language = bound.language_for(draft.language)
     if request.method == "POST":
-        failure = _csrf_failure(request, language)
-        if failure is not None:
-            return failure
         switch = request.POST.get("language")
         try:
             if switch:
@@ -359,24 +379,21 @@ def welcome(request: HttpRequest) -> HttpResponse:
     return _render(request, "respond/welcome.html", context, language)
 
 
-@csrf_exempt
-@methods
-def page(request: HttpRequest, number: int) -> HttpResponse:
+@_with_draft
+def page(
+    request: HttpRequest,
+    draft: Draft,
+    bound: services.BoundInstrument,
+    language: str,
+    number: int,
+) -> HttpResponse:
     """One module of the questionnaire."""
-    found = _draft_or_response(request)
-    if isinstance(found, HttpResponse):
-        return found
-    draft, bound = found
     if not 1 <= number <= bound.page_count:
         return _redirect(_page_url(services.page_for(draft, bound), bound))
-    language = bound.language_for(draft.language)
     if request.method != "POST":
         spec = bound.page(number, language)
         return _render_page(request, draft, bound, spec, language, draft.answers or {}, {}, None)
 
-    failure = _csrf_failure(request, language)
-    if failure is not None:
-        return failure
     switch = request.POST.get("language", "")
     if switch:
         language = bound.language_for(switch)
@@ -487,19 +504,12 @@ def _question_view(
     return view
 
 
-@csrf_exempt
-@methods
-def review(request: HttpRequest) -> HttpResponse:
+@_with_draft
+def review(
+    request: HttpRequest, draft: Draft, bound: services.BoundInstrument, language: str
+) -> HttpResponse:
     """The last page: the answers at a glance, and Submit."""
-    found = _draft_or_response(request)
-    if isinstance(found, HttpResponse):
-        return found
-    draft, bound = found
-    language = bound.language_for(draft.language)
     if request.method == "POST":
-        failure = _csrf_failure(request, language)
-        if failure is not None:
-            return failure
         return _review_post(request, draft, bound, language)
     with translation.override(language):
         modules = services.summary(bound, draft.answers or {}, language)
