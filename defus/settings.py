@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "defus.instrument",
     "defus.fieldwork",
     "defus.respond",
+    "defus.analysis",
     "defus.demo",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -13,6 +13,7 @@ urlpatterns += i18n_patterns(
     path("", include("defus.core.urls")),
     path("accounts/", include("allauth.urls")),
     path("o/<slug:org>/", include("defus.fieldwork.urls")),
+    path("o/<slug:org>/analysis/", include("defus.analysis.urls")),
     path("instrument/", include("defus.instrument.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

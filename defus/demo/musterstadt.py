@@ -414,6 +414,9 @@ def build_wave(spec: CitySpec, organisation: Organisation, today: date, names: N
     answer_rng.shuffle(responses)
     responses.sort(key=lambda r: r.completed_on)
     Response.objects.bulk_create(responses, batch_size=BATCH)
+    # As record_response would have counted them: analysis caches per answers revision.
+    Wave.objects.filter(pk=wave.pk).update(answers_revision=len(responses))
+    wave.answers_revision = len(responses)
     return wave
 
 

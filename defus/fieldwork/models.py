@@ -73,6 +73,8 @@ class Wave(models.Model):
     # window, "department": letterhead lines, "contact": phone/e-mail for questions,
     # "signature": name and role}; see services/letters.py.
     letter = models.JSONField(_("letter details"), default=dict, blank=True)
+    # Grows with every recorded answer: analysis results are cached per revision.
+    answers_revision = models.PositiveIntegerField(default=0, editable=False)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -86,6 +88,14 @@ class Wave(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.open_link_token:
             self.open_link_token = uuid.uuid4().hex
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            # The revision only ever grows in the database (record_response); a form that
+            # saves the whole wave must not write back the value it read earlier.
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "answers_revision"
+            ]
         super().save(*args, **kwargs)
 
     @cached_property

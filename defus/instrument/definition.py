@@ -74,6 +74,7 @@ class Option:
 class Scale:
     key: str
     options: tuple[Option, ...]
+    ordinal: bool = False  # ordered answers: analysis reports means
 
     @property
     def codes(self) -> tuple[int, ...]:
@@ -146,6 +147,26 @@ class Module:
 
 
 @dataclass(frozen=True)
+class Indicator:
+    """A key indicator: the share of the answers `share` to `item`."""
+
+    code: str
+    item: str
+    share: tuple[int, ...]
+    label: Text
+
+
+@dataclass(frozen=True)
+class Index:
+    """A respondent's mean over `items` (with at least `minimum_answers` answered)."""
+
+    code: str
+    items: tuple[str, ...]
+    label: Text
+    minimum_answers: int = 1
+
+
+@dataclass(frozen=True)
 class Instrument:
     key: str
     version: str
@@ -154,6 +175,8 @@ class Instrument:
     scales: Mapping[str, Scale]
     modules: tuple[Module, ...]
     item_index: Mapping[str, Item] = field(repr=False, default_factory=dict)
+    indicators: tuple[Indicator, ...] = ()
+    indices: tuple[Index, ...] = ()
 
     @property
     def items(self) -> tuple[Item, ...]:
@@ -346,6 +369,25 @@ def _semantic_problems(data: Mapping[str, Any]) -> list[Problem]:
                     problems.append(
                         Problem(place, f"filter value(s) {bad} are not codes of item {code!r}")
                     )
+    for ii, indicator in enumerate(data.get("indicators", ())):
+        place = f"indicators[{ii}] ({indicator['code']})"
+        need_languages(indicator["label"], f"{place} › label")
+        if indicator["item"] not in item_codes:
+            problems.append(Problem(place, f"unknown item {indicator['item']!r}"))
+            continue
+        allowed = item_values.get(indicator["item"])
+        if allowed is not None and not set(indicator["share"]) <= allowed:
+            problems.append(
+                Problem(place, f"{indicator['share']} are not all codes of {indicator['item']!r}")
+            )
+    for ii, index in enumerate(data.get("indices", ())):
+        place = f"indices[{ii}] ({index['code']})"
+        need_languages(index["label"], f"{place} › label")
+        unknown = [code for code in index["items"] if code not in item_codes]
+        if unknown:
+            problems.append(Problem(place, f"unknown item(s) {unknown}"))
+        if index.get("minimum_answers", 1) > len(index["items"]):
+            problems.append(Problem(place, "minimum_answers is larger than the number of items"))
     return problems
 
 
@@ -366,6 +408,7 @@ def _build_instrument(data: Mapping[str, Any], *, extension: bool = False) -> In
                 Option(code=o["code"], label=o["label"], special=o.get("special"))
                 for o in spec["options"]
             ),
+            ordinal=bool(spec.get("ordinal", False)),
         )
         for key, spec in data.get("scales", {}).items()
     }
@@ -427,6 +470,19 @@ def _build_instrument(data: Mapping[str, Any], *, extension: bool = False) -> In
         title=data["title"],
         scales=scales,
         modules=tuple(modules),
+        indicators=tuple(
+            Indicator(code=i["code"], item=i["item"], share=tuple(i["share"]), label=i["label"])
+            for i in data.get("indicators", ())
+        ),
+        indices=tuple(
+            Index(
+                code=i["code"],
+                items=tuple(i["items"]),
+                label=i["label"],
+                minimum_answers=int(i.get("minimum_answers", len(i["items"]))),
+            )
+            for i in data.get("indices", ())
+        ),
     )
     object.__setattr__(instrument, "item_index", {i.code: i for i in instrument.items})
     return instrument
@@ -521,7 +577,8 @@ def for_wave(
         for option in scales["districts"]["options"]:
             option["label"] = dict.fromkeys(base.languages, option["label"]["de"])
     # Checked above (a wave may have a single district, which a scale in a file may not).
-    merged = _build_instrument(data)
+    merged = replace(_build_instrument(data), indicators=base.indicators, indices=base.indices)
+    object.__setattr__(merged, "item_index", {i.code: i for i in merged.items})
     extra_codes = {m["code"] for m in extension.get("modules", [])}
     if not extra_codes:
         return merged
@@ -552,7 +609,8 @@ def _scale_data(scale: Scale) -> dict[str, Any]:
                 **({"special": o.special} if o.special else {}),
             }
             for o in scale.options
-        ]
+        ],
+        **({"ordinal": True} if scale.ordinal else {}),
     }
 
 

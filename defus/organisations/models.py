@@ -66,6 +66,14 @@ class Organisation(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CITY)
     country = models.CharField(_("country"), max_length=2, default="DE", help_text="ISO 3166-1")
     is_member = models.BooleanField(_("member of the forum"), default=True)
+    compare_results = models.BooleanField(
+        _("compare survey results with other cities"),
+        default=False,
+        help_text=_(
+            "Key indicators of this organisation's waves are shown to, and compared with, "
+            "other organisations that agreed too."
+        ),
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

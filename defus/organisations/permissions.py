@@ -31,15 +31,16 @@ PERMISSIONS: dict[str, str] = {
     "sample.manage": "import the sample, print letters and reminders, delete the sample",
     "responses.enter": "enter paper questionnaires",
     "responses.export": "export and import answers",
-    "analysis.view": "see weighted results",
+    "analysis.view": "see weighted results (dashboard, report, tables)",
+    "analysis.manage": "set the weighting of a wave and export microdata with weights",
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Membership.Role.ADMIN: frozenset(PERMISSIONS),
     Membership.Role.ANALYST: frozenset(
-        {"organisation.view", "wave.view", "responses.export", "analysis.view"}
+        {"organisation.view", "wave.view", "responses.export", "analysis.view", "analysis.manage"}
     ),
-    Membership.Role.MEMBER: frozenset({"organisation.view"}),
+    Membership.Role.MEMBER: frozenset({"organisation.view", "analysis.view"}),
 }
 
 

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from ..models import AccessCode, District, Draft, Response, Wave
@@ -53,6 +54,7 @@ def record_response(
                 raise CodeAlreadyUsed(access_code.code)
             sample_district = access_code.district
             Draft.objects.filter(access_code=access_code).delete()
+        Wave.objects.filter(pk=wave.pk).update(answers_revision=F("answers_revision") + 1)
         return Response.objects.create(
             wave=wave,
             instrument_version=wave.instrument_version,

@@ -1,0 +1,1 @@
+"""Analysis in the back office, under /o/<org>/analysis/: dashboard, exports, report."""
