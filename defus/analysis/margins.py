@@ -89,6 +89,7 @@ class WaveDesign:
     notes: list[str] = field(default_factory=list)
     excluded: int = 0  # sample answers left out of the base (no sampling district)
     instrument: Instrument | None = None
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False)  # breakdowns, per design
 
     def diagnostics(self) -> dict[str, Any]:
         return {
@@ -102,6 +103,11 @@ class WaveDesign:
             "excluded": self.excluded,
             "notes": self.notes,
         }
+
+    def answers(self, code: str) -> np.ndarray:
+        """The item's answers of the rows in the base."""
+        answers = self.data.items[code]
+        return answers if len(self.rows) == len(answers) else answers[self.rows]
 
     def row_weights(self) -> np.ndarray:
         """The weight of every answer of the wave, aligned with data.response_ids (0 outside)."""
@@ -120,28 +126,33 @@ def register_population(data: WaveData) -> dict[tuple[int, str, str], float]:
     return cells
 
 
-def row_categories(data: WaveData, variable: str, rows: np.ndarray) -> tuple[list[str], list[str]]:
-    """Each row's category label for a margin variable; labels of known categories."""
-    gender = [
-        GENDERS[g] if g >= 0 and GENDERS[g] in WEIGHTED_GENDERS else UNKNOWN
-        for g in data.gender[rows]
-    ]
-    age = [AGE_GROUPS[a] if a >= 0 else UNKNOWN for a in data.age_group[rows]]
+def row_categories(data: WaveData, variable: str, rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Each row's category of a margin variable (−1: unknown) and the categories' labels."""
+    weighted = [GENDERS.index(g) for g in WEIGHTED_GENDERS]
+    gender = data.gender[rows]
+    # Genders the register does not count for weighting are handled as unknown.
+    gender_position = np.full(len(GENDERS) + 1, -1, dtype=np.int64)
+    gender_position[weighted] = np.arange(len(weighted))
+    gender_code = gender_position[np.where(gender >= 0, gender, len(GENDERS))]
+    age = data.age_group[rows].astype(np.int64)
     if variable == "gender_age":
-        labels = [
-            UNKNOWN if UNKNOWN in (g, a) else f"{g} {a}" for g, a in zip(gender, age, strict=True)
-        ]
+        codes = np.where((gender_code >= 0) & (age >= 0), gender_code * len(AGE_GROUPS) + age, -1)
+        labels = [f"{g} {a}" for g in WEIGHTED_GENDERS for a in AGE_GROUPS]
     elif variable == "gender":
-        labels = gender
+        codes, labels = gender_code, list(WEIGHTED_GENDERS)
     elif variable == "age_group":
-        labels = age
+        codes, labels = age, list(AGE_GROUPS)
     elif variable == "district":
-        labels = [data.districts[s].code for s in data.stratum[rows]]
+        codes = data.stratum[rows].astype(np.int64)
+        labels = [d.code for d in data.districts]
     elif variable in data.items:
-        labels = [str(v) if v >= 0 else UNKNOWN for v in data.items[variable][rows]]
+        answers = data.items[variable][rows].astype(np.int64)
+        present = np.unique(answers[answers >= 0])
+        codes = np.where(answers >= 0, np.searchsorted(present, answers), -1)
+        labels = [str(int(v)) for v in present]
     else:
         raise WeightingError(_("Unknown weighting variable %(name)s.") % {"name": variable})
-    return labels, sorted(set(labels) - {UNKNOWN})
+    return codes, labels
 
 
 def register_margin(data: WaveData, variable: str) -> dict[str, float]:
@@ -199,7 +210,7 @@ def sample_design(
     margins = []
     for spec in settings.margins:
         variable = spec["variable"]
-        labels_per_row, _known = row_categories(data, variable, rows)
+        row_codes, code_labels = row_categories(data, variable, rows)
         population = spec.get("population") or (
             register_margin(data, variable) if variable in REGISTER_VARIABLES else None
         )
@@ -231,10 +242,13 @@ def sample_design(
                 _("Margin %(name)s scaled by %(factor).4f to the districts' population.")
                 % {"name": variable, "factor": population_total / margin_total}
             )
-        categories = sorted(population)
-        labels = list(categories)
-        totals = np.array([population[c] * population_total / margin_total for c in categories])
-        is_unknown = np.array([label not in population for label in labels_per_row])
+        labels = sorted(population)
+        totals = np.array([population[c] * population_total / margin_total for c in labels])
+        position = {label: index for index, label in enumerate(labels)}
+        # Row code → category; codes without population and unknown rows → "unknown".
+        to_category = np.array([position.get(label, -1) for label in code_labels] + [-1])
+        category = to_category[np.where(row_codes >= 0, row_codes, len(code_labels))]
+        is_unknown = category < 0
         if is_unknown.any():
             unknown_total = float(design_weight[is_unknown].sum()) * population_total / total
             totals = totals * (population_total - unknown_total) / population_total
@@ -247,9 +261,8 @@ def sample_design(
                 )
                 % {"n": int(is_unknown.sum()), "name": variable}
             )
-        index = {label: position for position, label in enumerate(labels)}
-        category = np.array([index[label] for label in labels_per_row], dtype=np.int64)
-        margins.append(Margin(variable, labels, totals, category))
+            category = np.where(is_unknown, len(labels) - 1, category)
+        margins.append(Margin(variable, labels, totals, category.astype(np.int64)))
     result = rake(
         stratum.astype(np.int64),
         design_weight,

@@ -94,12 +94,32 @@ class Groups:
     values: list[str | int | None]
     labels: list[str] = field(default_factory=list)
 
+    _cell_group: np.ndarray | None = None
+    _checked: bool = False
+
     @property
     def count(self) -> int:
         return len(self.values)
 
+    def cell_group(self, design: WaveDesign) -> np.ndarray | None:
+        """The group of every weighting cell, if each cell lies in one group (else None)."""
+        if not self._checked:
+            self._checked = True
+            first = np.full(design.design.cells, -1, dtype=np.int64)
+            first[design.design.cell[::-1]] = self.index[::-1]
+            if np.array_equal(first[design.design.cell], self.index):
+                self._cell_group = first
+        return self._cell_group
+
 
 def groups_for(design: WaveDesign, by: str | None, language: str = "de") -> Groups:
+    key = ("groups", by, language)
+    if key not in design.cache:
+        design.cache[key] = _groups_for(design, by, language)
+    return design.cache[key]
+
+
+def _groups_for(design: WaveDesign, by: str | None, language: str) -> Groups:
     data, rows = design.data, design.rows
     if by is None:
         return Groups(None, np.zeros(len(rows), dtype=np.int64), [None], [_("all")])
@@ -143,19 +163,32 @@ def _instrument(design: WaveDesign) -> Instrument:
 
 @dataclass
 class Values:
-    """An item's answers in the base as value indices, and what each index stands for."""
+    """An item's answers in the base: counts per cell and value, and what each value is."""
 
-    index: np.ndarray  # (rows,) position in `values`, −1 outside any base
+    cell_table: np.ndarray  # (K, V) respondents per weighting cell and value (base only)
     values: np.ndarray  # (V,) numeric value of each position
     codes: list[int]  # answer code of each position (for single/multi items)
     substantive: np.ndarray  # (V,) bool: part of the base of shares and means
     kind: str  # "single", "multi", "number", "index"
     ordinal: bool = False
+    row_index: np.ndarray | None = None  # (rows,) position in `values`, −1 outside; lazy
+
+    def index(self, design: WaveDesign, code: str) -> np.ndarray:
+        if self.row_index is None:
+            answers = design.answers(code)
+            lookup = np.full(int(answers.max(initial=0)) + CODE_OFFSET + 1, -1, dtype=np.int64)
+            for position, value in enumerate(self.codes):
+                if 0 <= value + CODE_OFFSET < len(lookup):
+                    lookup[value + CODE_OFFSET] = position
+            self.row_index = lookup[np.clip(answers + CODE_OFFSET, 0, len(lookup) - 1)]
+        return self.row_index
+
+
+CODE_OFFSET = 10  # answers start at −9 (no answer): shifted to be array positions
 
 
 def item_values(design: WaveDesign, code: str) -> Values:
     instrument = _instrument(design)
-    data, rows = design.data, design.rows
     index_spec = next((i for i in instrument.indices if i.code == code), None)
     if index_spec is not None:
         return _index_values(design, index_spec)
@@ -166,7 +199,12 @@ def item_values(design: WaveDesign, code: str) -> Values:
         raise AnalysisError(
             _("%(code)s is an open answer: see the unsafe places instead.") % {"code": code}
         )
-    answers = data.items[code][rows]
+    # One pass over the answers: respondents per (cell, answer code).
+    answers = design.answers(code)
+    width = int(answers.max(initial=0)) + CODE_OFFSET + 1
+    key = design.design.cell * width + (answers + CODE_OFFSET)
+    per_code = np.bincount(key, minlength=design.design.cells * width).reshape(-1, width)
+    present = [c - CODE_OFFSET for c in np.flatnonzero(per_code.sum(axis=0))]
     if item.kind == "single":
         assert item.scale is not None
         codes = list(item.scale.codes)
@@ -176,18 +214,13 @@ def item_values(design: WaveDesign, code: str) -> Values:
     elif item.kind == "multi":
         codes, substantive, ordinal = [0, 1], np.array([True, True]), False
     else:  # number
-        codes = sorted({int(v) for v in np.unique(answers) if v >= 0})
+        codes = [c for c in present if c >= 0]
         substantive, ordinal = np.ones(len(codes), dtype=bool), True
-    lookup = {c: i for i, c in enumerate(codes)}
-    if codes and min(codes) >= 0 and max(codes) < 10_000:
-        table = np.full(max(codes) + 1, -1, dtype=np.int64)
-        table[np.array(codes)] = np.arange(len(codes))
-        index = np.where(
-            (answers >= 0) & (answers <= max(codes)), table[np.clip(answers, 0, max(codes))], -1
-        )
-    else:
-        index = np.array([lookup.get(int(a), -1) for a in answers], dtype=np.int64)
-    return Values(index, np.array(codes, dtype=float), codes, substantive, item.kind, ordinal)
+    columns = [c + CODE_OFFSET for c in codes]
+    table = np.zeros((design.design.cells, len(codes)))
+    inside = [i for i, column in enumerate(columns) if 0 <= column < width]
+    table[:, inside] = per_code[:, [columns[i] for i in inside]]
+    return Values(table, np.array(codes, dtype=float), codes, substantive, item.kind, ordinal)
 
 
 def _index_values(design: WaveDesign, spec: Index) -> Values:
@@ -202,7 +235,18 @@ def _index_values(design: WaveDesign, spec: Index) -> Values:
     values = np.unique(rounded[valid])
     index = np.full(len(score), -1, dtype=np.int64)
     index[valid] = np.searchsorted(values, rounded[valid])
-    return Values(index, values, [], np.ones(len(values), dtype=bool), "index", True)
+    cells = design.design.cells
+    key = design.design.cell[valid] * len(values) + index[valid]
+    table = np.bincount(key, minlength=cells * len(values)).reshape(cells, len(values))
+    return Values(
+        table.astype(float),
+        values,
+        [],
+        np.ones(len(values), dtype=bool),
+        "index",
+        True,
+        row_index=index,
+    )
 
 
 def index_matrix(design: WaveDesign, spec: Index, instrument: Instrument) -> np.ndarray:
@@ -210,7 +254,7 @@ def index_matrix(design: WaveDesign, spec: Index, instrument: Instrument) -> np.
     columns = []
     for code in spec.items:
         item = instrument.item(code)
-        answers = design.data.items[code][design.rows].astype(float)
+        answers = design.answers(code).astype(float)
         special = set(item.scale.special_codes) if item.scale else set()
         bad = answers < 0
         for s in special:
@@ -280,11 +324,25 @@ def estimate_item(
         breakdowns = ([breakdowns[0]] if with_total else []) + [groups_for(design, by, language)]
     rows: list[Estimate] = []
     for groups in breakdowns:
-        count = count_table(
-            design.design, groups.index, groups.count, values.index, len(values.values)
+        rows.extend(
+            _item_rows(design, code, values, share, groups, table(design, code, values, groups))
         )
-        rows.extend(_item_rows(design, code, values, share, groups, count))
     return suppress(rows, minimum_cell() if minimum is None else minimum)
+
+
+def table(design: WaveDesign, code: str, values: Values, groups: Groups) -> np.ndarray:
+    """Respondents per (cell, group, value). A breakdown that is constant within weighting
+    cells (district, mostly gender and age group) comes from the item's cell table; any other
+    needs one more pass over the answers."""
+    cell_group = groups.cell_group(design)
+    if cell_group is not None:
+        out = np.zeros((design.design.cells, groups.count, len(values.values)))
+        inside = np.flatnonzero(cell_group >= 0)
+        out[inside, cell_group[inside], :] = values.cell_table[inside]
+        return out
+    return count_table(
+        design.design, groups.index, groups.count, values.index(design, code), len(values.values)
+    )
 
 
 def _item_rows(
@@ -382,7 +440,7 @@ def group_difference(
     groups = groups_for(design, by)
     if first not in groups.values or second not in groups.values:
         raise AnalysisError(_("Unknown group."))
-    count = count_table(design.design, groups.index, groups.count, values.index, len(values.values))
+    count = table(design, code, values, groups)
     if share is not None:
         base = values.substantive | np.isin(values.codes, list(share))
         y = np.isin(values.codes, list(share)).astype(float)

@@ -121,6 +121,15 @@ def _groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     code = np.zeros(keys.shape[0], dtype=np.int64)
     for column in range(keys.shape[1]):
         code = code * radix[column] + keys[:, column]
+    if int(np.prod(radix)) <= 10_000_000:
+        # Few possible combinations: counting beats sorting a million codes.
+        present = np.flatnonzero(np.bincount(code))
+        lookup = np.full(int(present[-1]) + 1, -1, dtype=np.int64)
+        lookup[present] = np.arange(len(present))
+        inverse = lookup[code]
+        first = np.empty(len(present), dtype=np.int64)
+        first[inverse[::-1]] = np.arange(len(code) - 1, -1, -1)
+        return inverse, first
     _uniques, first, inverse = np.unique(code, return_index=True, return_inverse=True)
     return inverse.astype(np.int64), first
 

@@ -6,6 +6,7 @@ The base and the rules go to standard error, so that standard output stays pure 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
 from pathlib import Path
@@ -67,18 +68,17 @@ def handle(command: BaseCommand, wave: Wave, options: dict[str, Any]) -> None:
         raise CommandError(str(exc)) from exc
     data = estimates_as_json(rows)
     sys.stderr.write(base_statement(design) + "\n")
-    output = options["output"]
-    out = command.stdout._out if output == "-" else open(Path(output), "w", newline="")  # noqa: SIM115
-    try:
-        if options["format"] == "json":
-            out.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
-        else:
-            writer = csv.DictWriter(out, fieldnames=list(JSON_KEYS))
-            writer.writeheader()
-            for row in data:
-                cells = dict(row)
-                cells["codes"] = "" if row["codes"] is None else " ".join(map(str, row["codes"]))
-                writer.writerow({k: "" if v is None else v for k, v in cells.items()})
-    finally:
-        if out is not command.stdout._out:
-            out.close()
+    buffer = io.StringIO(newline="")
+    if options["format"] == "json":
+        buffer.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+    else:
+        writer = csv.DictWriter(buffer, fieldnames=list(JSON_KEYS))
+        writer.writeheader()
+        for row in data:
+            cells = dict(row)
+            cells["codes"] = "" if row["codes"] is None else " ".join(map(str, row["codes"]))
+            writer.writerow({k: "" if v is None else v for k, v in cells.items()})
+    if options["output"] == "-":
+        command.stdout.write(buffer.getvalue(), ending="")
+    else:
+        Path(options["output"]).write_text(buffer.getvalue(), encoding="utf-8")
