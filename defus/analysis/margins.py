@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from ..fieldwork.models import AGE_GROUPS, GENDERS, Wave
@@ -233,8 +234,8 @@ def sample_design(
                 )
                 % {
                     "name": variable,
-                    "total": f"{margin_total:,.0f}",
-                    "population": f"{population_total:,.0f}",
+                    "total": number_format(margin_total, 0, force_grouping=True),
+                    "population": number_format(population_total, 0, force_grouping=True),
                 }
             )
         if margin_total != population_total:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 DEFAULT_TOLERANCE = 1e-10  # relative to the sum of design weights
@@ -267,14 +268,19 @@ def check_margins(margins: Sequence[Margin]) -> None:
                         "(population %(population)s). Merge it with a neighbouring category "
                         "or leave the margin out."
                     )
-                    % {"margin": margin.name, "category": label, "population": f"{population:g}"}
+                    % {
+                        "margin": margin.name,
+                        "category": label,
+                        "population": number_format(population, 0, force_grouping=True),
+                    }
                 )
     if totals and max(totals) - min(totals) > 1e-6 * max(totals):
         raise WeightingError(
             _("The margins have different totals: %(totals)s. They must describe one population.")
             % {
                 "totals": ", ".join(
-                    f"{m.name} {t:,.0f}" for m, t in zip(margins, totals, strict=True)
+                    f"{m.name} {number_format(t, 0, force_grouping=True)}"
+                    for m, t in zip(margins, totals, strict=True)
                 )
             }
         )

@@ -9,6 +9,8 @@
   ago, ends in three weeks) with 12 districts (population by gender × age group, boundaries),
   11 named places, a sample of 2,000 residents with access codes, 800 answers from the
   sample (response rates by district of about 30–50 %) and 60 via the open link;
+- for Musterstadt also the first wave, "Sicherheit in Musterstadt 2024" (closed, sample
+  deleted, 760 answers), so that results can be compared between waves;
 - for Beispielburg a small closed wave with 3 districts and about 40 answers, so that one city
   can be seen not to see another's data.
 
@@ -29,7 +31,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
@@ -116,6 +118,9 @@ class CitySpec:
     letter: dict[str, str]
     districts: tuple[DistrictSpec, ...]
     places: tuple[PlaceSpec, ...]
+    seed: str = ""  # of the sample and the answers: the city's slug, or an earlier wave's
+    previous: tuple[CitySpec, ...] = ()  # earlier, closed waves (sample deleted)
+    sample_deleted: bool = False
 
 
 @dataclass(frozen=True)
@@ -164,6 +169,23 @@ def demo_data() -> DemoData:
 
 
 def _city(c: dict[str, Any]) -> CitySpec:
+    previous = []
+    for earlier in c.get("previous_waves", ()):
+        # An earlier wave of the same city: same districts and places, its own field period,
+        # size and seed; `unease_change` shifts districts (e.g. a district that has improved).
+        change = {int(k): float(v) for k, v in earlier.get("unease_change", {}).items()}
+        districts = [
+            {**d, "unease": float(d["unease"]) + change.get(int(d["code"]), 0.0)}
+            for d in c["districts"]
+        ]
+        fields = {k: v for k, v in earlier.items() if k not in ("unease_change", "seed")}
+        spec = _spec({**c, **fields, "districts": districts}, [])
+        seed = earlier.get("seed", earlier["wave_slug"])
+        previous.append(replace(spec, seed=seed, sample_deleted=True))
+    return _spec(c, previous)
+
+
+def _spec(c: dict[str, Any], previous: list[CitySpec]) -> CitySpec:
     return CitySpec(
         organisation=c["organisation"],
         slug=c["slug"],
@@ -213,6 +235,8 @@ def _city(c: dict[str, Any]) -> CitySpec:
             )
             for p in c["places"]
         ),
+        seed=c["slug"],
+        previous=tuple(previous),
     )
 
 
@@ -268,14 +292,15 @@ def build_demo(*, today: date | None = None, reset: bool = False) -> DemoResult:
             for spec in data.cities
         }
         _ensure_people(data.people, organisations)
-        for spec in data.cities:
-            if reset:
-                delete_wave(spec.wave_slug)
-            wave = Wave.objects.filter(slug=spec.wave_slug).first()
-            created = wave is None
-            if wave is None:
-                wave = build_wave(spec, organisations[spec.slug], today, data.names)
-            result.waves.append(summarise(wave, created))
+        for city in data.cities:
+            for spec in (*city.previous, city):
+                if reset:
+                    delete_wave(spec.wave_slug)
+                wave = Wave.objects.filter(slug=spec.wave_slug).first()
+                created = wave is None
+                if wave is None:
+                    wave = build_wave(spec, organisations[spec.slug], today, data.names)
+                result.waves.append(summarise(wave, created))
     wave = Wave.objects.get(slug=result.wave_slug)
     result.trial_codes = [format_code(code) for code in trial_codes(wave)]
     result.open_link = open_link_url(wave)
@@ -380,13 +405,13 @@ def build_wave(spec: CitySpec, organisation: Organisation, today: date, names: N
     districts = _create_districts(wave, spec)
     _create_places(wave, spec, districts)
     instrument = wave.instrument
-    rng = random.Random(f"{SEED}-{spec.slug}-sample")
+    rng = random.Random(f"{SEED}-{spec.seed}-sample")
     persons = _draw_sample(spec, names, rng)
     days = _field_days(start, min(today, end))
     _choose_respondents(spec, persons, days, rng)
     _create_sample(wave, spec, persons, districts, days, names)
 
-    answer_rng = random.Random(f"{SEED}-{spec.slug}-answers")
+    answer_rng = random.Random(f"{SEED}-{spec.seed}-answers")
     mentions = [
         Mention(district=p.district, weight=p.weight, phrases=p.phrases) for p in spec.places
     ]
@@ -414,6 +439,11 @@ def build_wave(spec: CitySpec, organisation: Organisation, today: date, names: N
     answer_rng.shuffle(responses)
     responses.sort(key=lambda r: r.completed_on)
     Response.objects.bulk_create(responses, batch_size=BATCH)
+    if spec.sample_deleted:
+        # An earlier wave: names and addresses were deleted after fieldwork, as they should be.
+        SamplePerson.objects.filter(wave=wave).delete()
+        wave.sample_deleted_on = end + timedelta(days=14)
+        wave.save(update_fields=["sample_deleted_on"])
     # As record_response would have counted them: analysis caches per answers revision.
     Wave.objects.filter(pk=wave.pk).update(answers_revision=len(responses))
     wave.answers_revision = len(responses)

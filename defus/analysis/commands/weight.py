@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from defus.fieldwork.models import Wave
@@ -89,7 +90,7 @@ def handle(command: BaseCommand, wave: Wave, options: dict[str, Any]) -> None:
         return
     lines = [
         _("Weighted: %(n)d answers of the random sample (population %(population)s).")
-        % {"n": info["n"], "population": f"{info['population']:,.0f}"},
+        % {"n": info["n"], "population": number_format(info["population"], 0, force_grouping=True)},
         _("Margins: %(margins)s; %(iterations)d iterations, %(state)s.")
         % {
             "margins": ", ".join(info["margins"]),
