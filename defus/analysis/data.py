@@ -178,3 +178,16 @@ def build_wave_data(
         districts=districts,
         district_pks=[d.pk for d in districts],
     )
+
+
+def previous_wave(wave: Wave) -> Wave | None:
+    """The organisation's last wave of the same questionnaire before this one."""
+    return (
+        Wave.objects.filter(
+            organisation=wave.organisation,
+            instrument_key=wave.instrument_key,
+            field_start__lt=wave.field_start,
+        )
+        .order_by("-field_start")
+        .first()
+    )

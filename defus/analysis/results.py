@@ -435,19 +435,32 @@ def group_difference(
     second: str | int,
     share: Sequence[int] | None = None,
 ) -> dict[str, Any]:
-    """Difference of two groups of one wave (share or mean) with a design-based z test."""
+    """Difference of two groups of one wave (share or, without `share`, mean) with a
+    design-based z test (the groups' covariance included). Hidden if either group is hidden
+    in the breakdown table – a difference would give a hidden figure away."""
     values = item_values(design, code)
     groups = groups_for(design, by)
     if first not in groups.values or second not in groups.values:
-        raise AnalysisError(_("Unknown group."))
+        raise AnalysisError(
+            _("Unknown group: %(by)s has the groups %(groups)s.")
+            % {"by": by, "groups": ", ".join(str(v) for v in groups.values)}
+        )
+    if share is None and not (values.ordinal or values.kind in ("number", "index")):
+        raise AnalysisError(
+            _("%(item)s has no ordered answers: compare a share (give the answer codes).")
+            % {"item": code}
+        )
     count = table(design, code, values, groups)
     if share is not None:
         base = values.substantive | np.isin(values.codes, list(share))
         y = np.isin(values.codes, list(share)).astype(float)
+        statistic, codes = "share", [int(c) for c in share]
     else:
         base, y = values.substantive, values.values
+        statistic, codes = "mean", None
     result = domain_means(design.design, count[:, :, base], y[base])
     a, b = groups.values.index(first), groups.values.index(second)
+    rows = suppress(_rows(code, statistic, codes, groups, result), minimum_cell())
     out = difference(
         float(result.estimate[a]),
         float(result.se[a]),
@@ -455,11 +468,12 @@ def group_difference(
         float(result.se[b]),
         float(result.covariance[a, b]),
     )
-    minimum = minimum_cell()
     out["n"] = [int(result.n[a]), int(result.n[b])]
-    out["suppressed"] = bool(min(result.n[a], result.n[b]) < minimum)
+    out["estimates"] = [float(result.estimate[a]), float(result.estimate[b])]
+    out["suppressed"] = rows[a].suppressed or rows[b].suppressed
     if out["suppressed"]:
-        out.update(dict.fromkeys(("difference", "se", "ci_low", "ci_high", "p_value", "n")))
+        out.update(dict.fromkeys(("difference", "se", "ci_low", "ci_high", "p_value")))
+        out["n"] = out["estimates"] = None
     return out
 
 

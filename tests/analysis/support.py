@@ -91,7 +91,9 @@ def make_analysis_wave(
         count = (small or {}).get(code, per_district)
         for index in range(count * 2):  # half of the sample answers
             access = AccessCode.objects.create(
-                wave=wave, code=f"{slug[:6]}{code}{index:05d}".upper(), district=district
+                wave=wave,
+                code=f"{slug.replace('-', '')[-8:]}{code}{index:05d}".upper(),
+                district=district,
             )
             if index >= count:
                 continue

@@ -117,3 +117,37 @@ def test_weight_command_shows_diagnostics_and_keeps_settings_that_work(org_a, tm
     assert failed.returncode != 0 and "D8" in failed.stderr
     again = run_defus("analysis", "weight", wave.slug, "--json")
     assert json.loads(again.stdout)["margins"] == ["gender_age", "district"]
+
+
+def test_compare_groups_and_waves_keeps_hidden_groups_hidden(org_a) -> None:
+    import datetime
+
+    earlier = make_analysis_wave(
+        org_a, slug="analyse-2024", per_district=25, seed=3, field_start=datetime.date(2024, 3, 1)
+    )
+    wave = make_analysis_wave(org_a, per_district=30, small={"04": 3})
+    groups = run_defus(
+        "analysis", "compare", wave.slug, "--item", "A1", "--share", "1,2",
+        "--by", "gender", "--groups", "female,male",
+    )  # fmt: skip
+    assert groups.returncode == 0, groups.stderr
+    result = json.loads(groups.stdout)
+    assert result["suppressed"] is False and 0 <= result["p_value"] <= 1
+    assert result["ci_low"] < result["difference"] < result["ci_high"]
+    hidden = run_defus(
+        "analysis", "compare", wave.slug, "--item", "A1", "--share", "1,2",
+        "--by", "district", "--groups", "04,01",
+    )  # fmt: skip
+    assert json.loads(hidden.stdout)["difference"] is None
+    waves = run_defus(
+        "analysis", "compare", wave.slug, "--item", "A1", "--share", "1,2", "--with",
+        "--by", "district",
+    )  # fmt: skip
+    assert waves.returncode == 0, waves.stderr
+    out = json.loads(waves.stdout)
+    assert out["earlier"] == earlier.slug
+    by_group = {row["group"]: row for row in out["rows"]}
+    assert by_group[None]["difference"] == pytest.approx(
+        by_group[None]["now"] - by_group[None]["before"]
+    )
+    assert by_group["04"]["suppressed"] is True and by_group["04"]["now"] is None

@@ -4,7 +4,8 @@ rsurvey/ holds generated data with known population margins (make_data.py), the 
 weights and estimates it (compare.R) and R's output (reference.csv). The data goes through the
 same path as a wave's answers (margins.sample_design: design weights, the rule for unknown
 categories, raking; results: shares and means by group) and must equal R:
-weights and point estimates to 1e-8 relative, standard errors to 1e-6 relative.
+weights and point estimates to 1e-8 relative, standard errors to 1e-6 relative – also of a
+difference between two groups (svyglm's contrast, which needs the domains' covariance).
 The committed reference is always checked; where R and its survey package are installed
 (Debian: r-cran-survey; CI installs it and this test then fails rather than skips without it)
 compare.R also runs live.
@@ -22,7 +23,7 @@ import numpy as np
 import pytest
 
 from defus.analysis.data import District, WaveData
-from defus.analysis.estimation import count_table, domain_means
+from defus.analysis.estimation import count_table, difference, domain_means
 from defus.analysis.margins import sample_design
 from defus.fieldwork.models import AGE_GROUPS, GENDERS
 
@@ -113,6 +114,16 @@ def our_results() -> tuple[np.ndarray, dict[tuple[str, str, str], tuple[float, f
             result = domain_means(design.design, table, values)
             for g, label in enumerate(labels):
                 results[(name, by, label)] = (float(result.estimate[g]), float(result.se[g]))
+            if by == "gender":
+                # male − female, with the covariance of the two domain estimates
+                diff = difference(
+                    result.estimate[1],
+                    result.se[1],
+                    result.estimate[0],
+                    result.se[0],
+                    result.covariance[1, 0],
+                )
+                results[(name, "gender", "male-female")] = (diff["difference"], diff["se"])
     return weights, results
 
 
@@ -125,7 +136,7 @@ def compare(reference_rows: list[dict[str, str]]) -> int:
     assert np.max(np.abs(weights - reference_weights) / reference_weights) < WEIGHT_TOLERANCE
     checked = 0
     for row in reference_rows:
-        if row["kind"] != "estimate":
+        if row["kind"] not in ("estimate", "difference"):
             continue
         estimate, se = results[(row["variable"], row["by"], row["group"])]
         r_estimate, r_se = float(row["estimate"]), float(row["se"])
@@ -136,8 +147,8 @@ def compare(reference_rows: list[dict[str, str]]) -> int:
 
 
 def test_equal_to_committed_reference_of_r_survey() -> None:
-    # overall, 6 districts, 3 gender groups for 4 variables
-    assert compare(read("reference.csv")) == 4 * (1 + 6 + 3)
+    # overall, 6 districts, 3 gender groups for 4 variables; 2 differences between groups
+    assert compare(read("reference.csv")) == 4 * (1 + 6 + 3) + 2
 
 
 def _r_available() -> bool:
@@ -160,6 +171,6 @@ def test_equal_to_r_survey_run_live(tmp_path: Path) -> None:
     )
     with open(output, newline="") as handle:
         live = list(csv.DictReader(handle))
-    assert compare(live) == 40
+    assert compare(live) == 42
     # The committed reference is what R gives today.
     assert live == read("reference.csv")

@@ -40,6 +40,17 @@ for (v in c("y1_safe", "y1_mean", "y2_yes", "y3_safe")) {
                                    estimate = unname(coef(r)), se = unname(SE(r))))
   }
 }
+# A difference between two groups: its SE needs the covariance of the two domain estimates.
+# (svyby(covmat = TRUE) does not take na.rm; a saturated regression gives the same contrast.)
+d$gender_f <- factor(d$gender, levels = c("female", "male", "unknown"))
+raked <- update(raked, gender_f = d$gender_f)
+for (v in c("y1_safe", "y1_mean")) {
+  fit <- svyglm(as.formula(paste0(v, " ~ gender_f")), raked)
+  rows <- rbind(rows, data.frame(kind = "difference", variable = v, by = "gender",
+                                 group = "male-female",
+                                 estimate = unname(coef(fit)["gender_fmale"]),
+                                 se = unname(SE(fit)["gender_fmale"])))
+}
 rows$estimate <- sprintf("%.17g", rows$estimate)
 rows$se <- ifelse(is.na(rows$se), "", sprintf("%.17g", rows$se))
 write.csv(rows, out, row.names = FALSE, quote = FALSE)
