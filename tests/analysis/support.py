@@ -11,7 +11,7 @@ import datetime
 import random
 from typing import Any
 
-from defus.demo.synthetic import Respondent, synthetic_answers
+from defus.demo.synthetic import Mention, Respondent, synthetic_answers
 from defus.fieldwork.models import AGE_GROUPS, AccessCode, District, Place, Wave
 from defus.fieldwork.services.responses import record_response
 
@@ -87,6 +87,11 @@ def make_analysis_wave(
         wave=wave, code="STP", name="Stadtpark", district=districts[3], aliases="Park"
     )
     instrument = wave.instrument
+    # Many name the station, very few the park: a place below the minimum stays hidden.
+    mentions = [
+        Mention(district=2, weight=3.0, phrases={"de": ["am Hauptbahnhof", "Hauptbahnhof"]}),
+        Mention(district=4, weight=0.02, phrases={"de": ["im Stadtpark"]}),
+    ]
     for district, (code, _name, _adults, unease) in zip(districts, DISTRICTS, strict=True):
         count = (small or {}).get(code, per_district)
         for index in range(count * 2):  # half of the sample answers
@@ -103,7 +108,7 @@ def make_analysis_wave(
                 district=district.answer_code,
                 unease=unease,
             )
-            answers = synthetic_answers(instrument, respondent, rng)
+            answers = synthetic_answers(instrument, respondent, rng, mentions)
             record_response(wave, answers, mode="web", language="de", access_code=access)
     for _index in range(open_link):
         respondent = Respondent(gender="female", age=40, district=1, worry=0.8)

@@ -151,3 +151,31 @@ def test_compare_groups_and_waves_keeps_hidden_groups_hidden(org_a) -> None:
         by_group[None]["now"] - by_group[None]["before"]
     )
     assert by_group["04"]["suppressed"] is True and by_group["04"]["now"] is None
+
+
+def test_indices_with_alpha_and_places_ranked_with_rare_ones_hidden(org_a) -> None:
+    from defus.fieldwork.models import AccessCode, Place
+    from defus.fieldwork.services.responses import record_response
+
+    wave = make_analysis_wave(org_a, per_district=40)
+    # Three residents name a place nobody else names: too few to be shown.
+    Place.objects.create(wave=wave, code="SKP", name="Skaterpark")
+    district = wave.districts.get(code="01")
+    for number in range(3):
+        code = AccessCode.objects.create(wave=wave, code=f"SKATER{number:04d}", district=district)
+        answers = {"A1": 3, "K1": 1, "K2_03": 1, "K3": "abends am Skaterpark", "D1": 1, "D2": 30}
+        record_response(wave, answers, mode="web", language="de", access_code=code)
+    result = run_defus("analysis", "indices", wave.slug)
+    assert result.returncode == 0, result.stderr
+    indices = {entry["index"]: entry for entry in json.loads(result.stdout)}
+    night = indices["SAFETY_NIGHT"]
+    assert 0 < night["cronbach_alpha"] < 1
+    assert night["rows"][0]["statistic"] == "mean" and 1 <= night["rows"][0]["estimate"] <= 5
+    places = json.loads(run_defus("analysis", "places", wave.slug).stdout)
+    ranked = [p["code"] for p in places["places"]]
+    by_code = {p["code"]: p for p in places["places"]}
+    assert by_code["HBF"]["suppressed"] is False and by_code["HBF"]["mentions"] >= 5
+    shares = [p["share"] for p in places["places"] if not p["suppressed"]]
+    assert shares == sorted(shares, reverse=True) and ranked[-1] == "SKP"
+    assert by_code["SKP"]["suppressed"] is True
+    assert by_code["SKP"]["share"] is None and by_code["SKP"]["mentions"] is None
