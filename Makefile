@@ -29,9 +29,11 @@ run: setup
 	DEBUG=1 $(BIN)/defus runserver $(HOST)
 
 # Debian packages the tests need: Chromium (browser tests), poppler-utils (reading
-# generated PDFs), gettext (translations); installed when missing and we may.
+# generated PDFs), gettext (translations), PSPP (reads our SPSS exports back) and R's survey
+# package (the reference our weights and estimates are compared with); installed when
+# missing and we may.
 system-packages:
-	@scripts/ensure-packages chromium:chromium pdftotext:poppler-utils msgfmt:gettext
+	@scripts/ensure-packages chromium:chromium pdftotext:poppler-utils msgfmt:gettext pspp:pspp Rscript:r-cran-survey
 
 lint: setup
 	$(BIN)/ruff check .
@@ -52,6 +54,8 @@ test: lint typecheck pytest
 bench: setup
 	$(BIN)/python bench/fieldwork/run.py
 	$(BIN)/python bench/letters/run.py --letters 2000
+	$(BIN)/python bench/analysis/run.py
+	$(BIN)/python bench/analysis/dashboard.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -9,6 +9,7 @@ EMAIL_URL      "smtp://user:pass@host:587" for SMTP; console backend by default
 DEFUS_MIN_CELL minimum unweighted respondents before a group is shown (default 5)
 DEFUS_PUBLIC_URL the address printed in invitation letters and QR codes
 DEFUS_CLIENT_IP_HEADER the header with the client address behind a reverse proxy
+DEFUS_BACKGROUND_SYNC "1": exports and reports are made within the request (no worker thread)
 """
 
 from __future__ import annotations
@@ -222,3 +223,5 @@ DEFUS_PUBLIC_URL = os.environ.get("DEFUS_PUBLIC_URL", "http://127.0.0.1:8000")
 # Behind a reverse proxy, the request header that carries the client's address (for example
 # HTTP_X_REAL_IP), so that throttling wrong access codes counts per client, not per proxy.
 DEFUS_CLIENT_IP_HEADER = os.environ.get("DEFUS_CLIENT_IP_HEADER", "")
+# Slow work (exports, reports) runs in a worker thread (core/background.py) unless this is set.
+DEFUS_BACKGROUND_SYNC = _env_bool("DEFUS_BACKGROUND_SYNC")
