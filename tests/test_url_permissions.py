@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from defus.analysis.models import ExportFile
 from defus.fieldwork.models import AccessCode, District, Response, SamplePerson, Wave
 
 # Routes open to anyone: the public home page, the respondent's questionnaire, and allauth's
@@ -75,6 +76,7 @@ def city_b(org_b: Any, admin_b: Any) -> dict[str, str]:
         completed_on=today,
         answers={"A1": 2},
     )
+    export = ExportFile.objects.create(wave=wave, kind="sav", revision=0, status="ready")
     return {
         "org": org_b.slug,
         "wave": wave.slug,
@@ -89,6 +91,7 @@ def city_b(org_b: Any, admin_b: Any) -> dict[str, str]:
         "key": "defus-monitor",
         "uidb36": "1",
         "number": "1",
+        "export": str(export.pk),
     }
 
 

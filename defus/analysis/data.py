@@ -7,16 +7,19 @@ only when new answers have arrived.
 
 from __future__ import annotations
 
+import json
+import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 from django.core.cache import cache
-from django.db.models import Count
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef
 
 from ..fieldwork.models import AGE_GROUPS, GENDERS, Response, Wave, age_group
-from ..instrument.answers import asked_items
-from ..instrument.definition import NO_ANSWER, NOT_APPLICABLE, Instrument
+from ..instrument.definition import NO_ANSWER, NOT_APPLICABLE, Instrument, filter_applies
 
 GENDER_ITEM, AGE_ITEM = "D1", "D2"  # the standard instrument's gender (1 f, 2 m, 3 d) and age
 GENDER_CODES = {1: "female", 2: "male", 3: "diverse"}
@@ -60,21 +63,66 @@ class WaveData:
         return len(self.response_ids)
 
 
+def answers_version(wave: Wave) -> str:
+    """Names the state of a wave's answers for caches: it changes with every new answer. The
+    wave's random token makes it unique even where a database hands out an id again."""
+    revision, token = (
+        Wave.objects.filter(pk=wave.pk).values_list("answers_revision", "open_link_token").get()
+    )
+    return f"{wave.pk}:{token}:{revision}"
+
+
 def load_wave_data(wave: Wave) -> WaveData:
     """The wave's answers as arrays, cached until new answers arrive; districts (population,
-    sample sizes) are read fresh, since they can change without new answers."""
-    revision = Wave.objects.filter(pk=wave.pk).values_list("answers_revision", flat=True).get()
-    key = f"analysis:data:{wave.pk}:{revision}"
+    sample sizes) are read fresh, since they can change without new answers.
+
+    When answers have arrived since the last cached revision, only the new ones are read and
+    appended (answers are never edited; a deleted one makes everything be read again)."""
+    revision, token = (
+        Wave.objects.filter(pk=wave.pk).values_list("answers_revision", "open_link_token").get()
+    )
+    key = f"analysis:data:{wave.pk}:{token}:{revision}"  # as answers_version(wave)
     data: WaveData | None = cache.get(key)
     districts = read_districts(wave)
-    if data is None:
-        data = read_wave_data(wave, districts, revision)
-        cache.set(key, replace(data, districts=[]), CACHE_SECONDS)
-    # Answers keep the position of their district; a changed list of districts re-reads them.
-    if [d.pk for d in districts] != data.district_pks:
-        data = read_wave_data(wave, districts, revision)
-        cache.set(key, replace(data, districts=[]), CACHE_SECONDS)
+    pks = [d.pk for d in districts]
+    if data is None or data.district_pks != pks:
+        # Answers keep the position of their district: other districts, everything again.
+        latest: WaveData | None = cache.get(f"analysis:data:{wave.pk}:{token}:latest")
+        if latest is not None and latest.district_pks == pks and latest.revision < revision:
+            data = _with_new_answers(wave, latest, districts, revision)
+        else:
+            data = read_wave_data(wave, districts, revision)
+        cached = replace(data, districts=[])
+        cache.set(key, cached, CACHE_SECONDS)
+        cache.set(f"analysis:data:{wave.pk}:{token}:latest", cached, CACHE_SECONDS)
     return replace(data, districts=districts)
+
+
+def _with_new_answers(
+    wave: Wave, known: WaveData, districts: list[District], revision: int
+) -> WaveData:
+    ids = {str(pk) for pk in Response.objects.filter(wave=wave).values_list("id", flat=True)}
+    have = set(known.response_ids)
+    if not have <= ids or len(ids) - len(have) > 1000:
+        return read_wave_data(wave, districts, revision)
+    new = read_wave_data(wave, districts, revision, only=sorted(ids - have))
+    return concatenate(known, new)
+
+
+def concatenate(first: WaveData, second: WaveData) -> WaveData:
+    """The rows of both (same instrument and districts)."""
+    return replace(
+        second,
+        response_ids=first.response_ids + second.response_ids,
+        is_sample=np.concatenate([first.is_sample, second.is_sample]),
+        is_paper=np.concatenate([first.is_paper, second.is_paper]),
+        language=first.language + second.language,
+        stratum=np.concatenate([first.stratum, second.stratum]),
+        gender=np.concatenate([first.gender, second.gender]),
+        age_group=np.concatenate([first.age_group, second.age_group]),
+        items={k: np.concatenate([first.items[k], v]) for k, v in second.items.items()},
+        texts={k: first.texts[k] + v for k, v in second.texts.items()},
+    )
 
 
 def read_districts(wave: Wave) -> list[District]:
@@ -90,19 +138,41 @@ def read_districts(wave: Wave) -> list[District]:
     ]
 
 
-def read_wave_data(wave: Wave, districts: list[District], revision: int) -> WaveData:
+def read_wave_data(
+    wave: Wave, districts: list[District], revision: int, *, only: list[str] | None = None
+) -> WaveData:
+    """The answers of the wave (or only those with the ids `only`)."""
     position = {d.pk: index for index, d in enumerate(districts)}
-    rows = list(
-        Response.objects.filter(wave=wave)
-        .order_by("id")
-        .values_list("id", "source", "mode", "language", "sample_district_id", "answers")
+    # Plain SQL: the ORM's per-row converters cost more than the rest of the analysis.
+    # SQLite hands JSON over as text, PostgreSQL's driver as decoded objects.
+    meta = Response._meta
+    names = ("id", "source", "mode", "language", "sample_district", "answers", "wave")
+    columns = [str(getattr(meta.get_field(name), "column", name)) for name in names]
+    query = (
+        f"SELECT {', '.join(connection.ops.quote_name(c) for c in columns[:6])} "  # noqa: S608
+        f"FROM {connection.ops.quote_name(meta.db_table)} "
+        f"WHERE {connection.ops.quote_name(columns[6])} = %s "
     )
+    parameters: list[Any] = [wave.pk]
+    if only is not None:
+        # The id column as the database stores it (SQLite: 32 hex digits, PostgreSQL: uuid).
+        id_field = meta.get_field("id")
+        values = [id_field.get_db_prep_value(uuid.UUID(pk), connection) for pk in only]
+        query += (
+            f"AND {connection.ops.quote_name(columns[0])} IN ({', '.join(['%s'] * len(values))}) "
+        )
+        parameters += values
+    query += f"ORDER BY {connection.ops.quote_name(columns[0])}"
+    with connection.cursor() as cursor:
+        cursor.execute(query, parameters)
+        rows = cursor.fetchall()
+    answers = [row[5] if isinstance(row[5], dict) else json.loads(row[5]) for row in rows]
     return build_wave_data(
         wave.instrument,
-        [row[5] for row in rows],
+        answers,
         wave_id=wave.pk,
         revision=revision,
-        response_ids=[str(row[0]) for row in rows],
+        response_ids=[str(uuid.UUID(str(row[0]))) for row in rows],
         is_sample=[row[1] == Response.Source.SAMPLE for row in rows],
         is_paper=[row[2] == Response.Mode.PAPER for row in rows],
         language=[row[3] for row in rows],
@@ -126,29 +196,25 @@ def build_wave_data(
 ) -> WaveData:
     items: dict[str, np.ndarray] = {}
     texts: dict[str, list[str]] = {}
-    filtered = {
-        item.code: question.show_if
-        for question in instrument.questions
-        if question.show_if
-        for item in question.items
-    }
-    asked: list[dict[str, bool]] = (
-        [asked_items(instrument, a) for a in answers] if filtered else [{} for _ in answers]
-    )
+    n = len(answers)
+    coded = [item.code for item in instrument.items if item.kind != "text"]
+    # One pass over the answers for all coded items (a row per questionnaire, a column each).
+    matrix = np.array(
+        [[a.get(code, NO_ANSWER) for code in coded] for a in answers], dtype=np.int32
+    ).reshape(n, len(coded))
+    for column, code in enumerate(coded):
+        items[code] = np.ascontiguousarray(matrix[:, column])
     for item in instrument.items:
         if item.kind == "text":
             texts[item.code] = [str(a.get(item.code) or "") for a in answers]
+    # Questions skipped by their filter: −8, whatever was stored (filters look back only).
+    for question in instrument.questions:
+        if not question.show_if:
             continue
-        code = item.code
-        values = np.fromiter(
-            (a.get(code, NO_ANSWER) for a in answers), dtype=np.int32, count=len(answers)
-        )
-        if code in filtered:
-            skipped = np.fromiter(
-                (not flags.get(code, True) for flags in asked), dtype=bool, count=len(answers)
-            )
-            values[skipped] = NOT_APPLICABLE
-        items[code] = values
+        asked = _filter_mask(question.show_if, items, answers)
+        for item in question.items:
+            if item.code in items:
+                items[item.code][~asked] = NOT_APPLICABLE
     gender = np.full(len(answers), -1, dtype=np.int32)
     if GENDER_ITEM in items:
         for answer, name in GENDER_CODES.items():
@@ -180,14 +246,39 @@ def build_wave_data(
     )
 
 
+def _filter_mask(
+    condition: Mapping[str, Any], items: Mapping[str, np.ndarray], answers: list[dict[str, Any]]
+) -> np.ndarray:
+    """instrument.definition.filter_applies for every row at once."""
+    if "all" in condition:
+        mask = np.ones(len(answers), dtype=bool)
+        for part in condition["all"]:
+            mask &= _filter_mask(part, items, answers)
+        return mask
+    if "any" in condition:
+        mask = np.zeros(len(answers), dtype=bool)
+        for part in condition["any"]:
+            mask |= _filter_mask(part, items, answers)
+        return mask
+    code, wanted = condition["item"], list(condition["in"])
+    if code in items and all(isinstance(value, int) for value in wanted):
+        return np.isin(items[code], wanted)
+    return np.fromiter(
+        (filter_applies(condition, a) for a in answers), dtype=bool, count=len(answers)
+    )
+
+
 def previous_wave(wave: Wave) -> Wave | None:
-    """The organisation's last wave of the same questionnaire before this one."""
+    """The organisation's latest earlier wave (by start of fieldwork) of the same
+    questionnaire that has answers: the one results are compared with."""
     return (
         Wave.objects.filter(
-            organisation=wave.organisation,
+            organisation_id=wave.organisation_id,
             instrument_key=wave.instrument_key,
             field_start__lt=wave.field_start,
         )
-        .order_by("-field_start")
+        .exclude(pk=wave.pk)
+        .filter(Exists(Response.objects.filter(wave=OuterRef("pk"))))
+        .order_by("-field_start", "-pk")
         .first()
     )

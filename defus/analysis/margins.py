@@ -15,6 +15,7 @@ analysed separately and unweighted, see results.py).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -321,6 +322,14 @@ def wave_design(wave: Wave, *, base: str = "sample", weighted: bool = True) -> W
     return design
 
 
+def _plain_number(text: str) -> str:
+    """Population counts as written in German, English or French files: "14.000", "14,000"
+    and "14 000" are fourteen thousand; "1234,5" has a decimal comma."""
+    if re.fullmatch(r"\d{1,3}([.,]\d{3})+", text):
+        return re.sub(r"[.,]", "", text)
+    return text.replace(",", ".")
+
+
 def parse_margins_csv(content: bytes) -> list[dict[str, Any]]:
     """Margins from a CSV `variable;category;population` (one row per category)."""
     try:
@@ -343,13 +352,13 @@ def parse_margins_csv(content: bytes) -> list[dict[str, Any]]:
         line = row.line
         variable = row.get("variable")
         category = row.get("category")
-        raw = row.get("population").replace(" ", "")
+        raw = row.get("population").replace(" ", "").replace("\u202f", "").replace("'", "")
         if not variable or not category:
             raise WeightingError(
                 _("Line %(line)d: variable and category are needed.") % {"line": line}
             )
         try:
-            value = float(raw.replace(".", "").replace(",", ".") if "," in raw else raw)
+            value = float(_plain_number(raw))
         except ValueError:
             raise WeightingError(
                 _("Line %(line)d: population %(value)s is not a number.")

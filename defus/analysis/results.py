@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ..fieldwork.models import AGE_GROUPS, GENDERS
@@ -115,7 +116,8 @@ class Groups:
 def groups_for(design: WaveDesign, by: str | None, language: str = "de") -> Groups:
     key = ("groups", by, language)
     if key not in design.cache:
-        design.cache[key] = _groups_for(design, by, language)
+        with translation.override(language):
+            design.cache[key] = _groups_for(design, by, language)
     return design.cache[key]
 
 

@@ -10,8 +10,9 @@ order nor their number says which code answered when.
 
 from __future__ import annotations
 
+import json
 import uuid
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from django.db import models
@@ -101,9 +102,23 @@ class Wave(models.Model):
     @cached_property
     def instrument(self) -> Instrument:
         """The questionnaire as this wave asks it (districts bound, own modules added)."""
-        base = standard_instrument(self.instrument_key, self.instrument_version)
-        districts = [(d.answer_code, d.name) for d in self.districts.order_by("answer_code")]
-        return for_wave(base, districts=districts, extension=self.extension or None)
+        districts = tuple(self.districts.order_by("answer_code").values_list("answer_code", "name"))
+        return _wave_instrument(
+            self.instrument_key,
+            self.instrument_version,
+            districts,
+            json.dumps(self.extension or None, sort_keys=True),
+        )
+
+
+@lru_cache(maxsize=128)
+def _wave_instrument(
+    key: str, version: str, districts: tuple[tuple[int, str], ...], extension: str
+) -> Instrument:
+    """Binding districts and own modules checks the whole definition (tens of ms): done once
+    per distinct wave setup, then shared – an Instrument is immutable."""
+    base = standard_instrument(key, version)
+    return for_wave(base, districts=districts, extension=json.loads(extension))
 
 
 class District(models.Model):

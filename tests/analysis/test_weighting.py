@@ -97,6 +97,12 @@ def test_trimming_caps_weights_and_rakes_again() -> None:
 def test_margins_csv_errors_name_the_line() -> None:
     good = parse_margins_csv(b"variable;category;population\ndistrict;01;100\ndistrict;02;200\n")
     assert good == [{"variable": "district", "population": {"01": 100.0, "02": 200.0}}]
+    # Population counts as written in German, English and French files.
+    written = parse_margins_csv(
+        b"variable;category;population\ndistrict;01;14.000\ndistrict;02;14,000\n"
+        b"district;03;14 000\ndistrict;04;1234,5\n"
+    )
+    assert written[0]["population"] == {"01": 14000, "02": 14000, "03": 14000, "04": 1234.5}
     with pytest.raises(WeightingError, match="3"):
         parse_margins_csv(b"variable;category;population\ndistrict;01;100\ndistrict;02;viele\n")
     with pytest.raises(WeightingError):
@@ -120,3 +126,21 @@ def test_unweighted_design_gives_plain_shares(org_a) -> None:
     data = load_wave_data(wave)
     design = sample_design(data, Settings(), weighted=False)
     assert (design.design.weight == 1).all() and not design.weighted
+
+
+def test_new_answers_are_appended_to_the_cached_arrays(org_a) -> None:
+    from defus.analysis.data import read_districts, read_wave_data
+
+    wave = make_analysis_wave(org_a, per_district=10)
+    before = load_wave_data(wave)
+    for answers in ({"A1": 1, "K1": 2, "D1": 2, "D2": 40}, {"A1": 5, "K1": 1, "K2_03": 1}):
+        record_response(wave, answers, mode="paper", language="fr", source="sample")
+    loaded = load_wave_data(wave)
+    fresh = read_wave_data(wave, read_districts(wave), loaded.revision)
+    assert loaded.n == before.n + 2 == fresh.n
+    order = np.argsort(loaded.response_ids)
+    assert [loaded.response_ids[i] for i in order] == fresh.response_ids
+    for code, values in fresh.items.items():
+        assert np.array_equal(loaded.items[code][order], values), code
+    assert np.array_equal(loaded.is_paper[order], fresh.is_paper)
+    assert [loaded.texts["K3"][i] for i in order] == fresh.texts["K3"]

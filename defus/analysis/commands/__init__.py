@@ -3,8 +3,28 @@
 
 from __future__ import annotations
 
-from types import ModuleType
+from typing import Any, Protocol
 
-from . import estimate, weight
+from django.core.management.base import BaseCommand
 
-ACTIONS: dict[str, ModuleType] = {"weight": weight, "estimate": estimate}
+from defus.fieldwork.models import Wave
+
+from . import compare, estimate, exports, indices, report, tables, weight
+
+
+class Action(Protocol):
+    def register(self, actions: Any) -> None: ...
+
+    def handle(self, command: BaseCommand, wave: Wave, options: dict[str, Any]) -> None: ...
+
+
+ACTIONS: dict[str, Action] = {
+    "weight": weight,
+    "estimate": estimate,
+    "compare": compare,
+    "indices": indices,
+    "places": indices.Places,
+    "export": exports,
+    "tables": tables,
+    "report": report,
+}

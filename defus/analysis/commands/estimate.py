@@ -25,7 +25,7 @@ from ..weighting import WeightingError
 def register(actions: Any) -> None:
     parser = actions.add_parser(
         "estimate",
-        help="weighted shares and means with standard errors and 95 % confidence intervals",
+        help="weighted shares and means with standard errors and 95 %% confidence intervals",
         description="Estimates for items of a wave. Without --share: the distribution (a share "
         "per answer) and, for ordered answers, the mean. Cells with fewer respondents than the "
         "minimum are suppressed (suppressed: true, numbers null).",

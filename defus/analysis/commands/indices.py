@@ -19,7 +19,7 @@ from ..weighting import WeightingError
 def register(actions: Any) -> None:
     parser = actions.add_parser(
         "indices",
-        help="indices (e.g. the feeling-of-safety index): mean, 95 % CI, Cronbach's alpha",
+        help="indices (e.g. the feeling-of-safety index): mean, 95 %% CI, Cronbach's alpha",
     )
     parser.add_argument("wave", help="the wave's short name")
     parser.add_argument("--by", help="breakdown: district, gender, age_group or an item")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from defus.fieldwork.models import Wave
 
 from ..margins import DEFAULT_MARGINS, parse_margins_csv, wave_design
-from ..models import WeightingScheme
+from ..scheme import change_weighting
 from ..weighting import WeightingError
 
 
@@ -62,27 +62,10 @@ def handle(command: BaseCommand, wave: Wave, options: dict[str, Any]) -> None:
         changes["tolerance"] = options["tolerance"]
     if options.get("max_iterations") is not None:
         changes["max_iterations"] = options["max_iterations"]
-    scheme = WeightingScheme.objects.filter(wave=wave).first()
-    previous = None
-    if changes:
-        if scheme is None:
-            scheme = WeightingScheme(wave=wave)
-        else:
-            previous = {k: getattr(scheme, k) for k in changes}
-        for key, value in changes.items():
-            setattr(scheme, key, value)
-        scheme.save()
     try:
-        design = wave_design(wave)
+        # A change is stored only if the sample can be weighted with it.
+        design = change_weighting(wave, **changes) if changes else wave_design(wave)
     except WeightingError as exc:
-        if scheme is not None and changes:
-            # Keep the settings that worked: a failed change is not stored.
-            if previous is None:
-                scheme.delete()
-            else:
-                for key, value in previous.items():
-                    setattr(scheme, key, value)
-                scheme.save()
         raise CommandError(str(exc)) from exc
     info = design.diagnostics()
     if options.get("json"):

@@ -361,6 +361,7 @@ class WaveMixin(OrganisationPermissionMixin):
             "view": self,
             "can_manage": self.may("wave.manage"),
             "can_sample": self.may("sample.manage"),
+            "can_analyse": self.may("analysis.view"),
             **extra,
         }
 
@@ -474,6 +475,7 @@ class WaveFormView(OrganisationPermissionMixin, View):
             "has_fieldwork": self.wave is not None and wave_service.wave_has_fieldwork(self.wave),
             "can_manage": True,
             "can_sample": has_permission(self.request.user, self.organisation, "sample.manage"),
+            "can_analyse": has_permission(self.request.user, self.organisation, "analysis.view"),
             "files_chosen": bool(self.request.FILES),
         }
         return render(self.request, self.template_name, context, status=status)

@@ -3,6 +3,11 @@
 defus analysis weight WAVE [--margins FILE] [--trim X]
 defus analysis estimate WAVE --items A1,A4 [--by district] [--share 1,2] [--unweighted]
                         [--base sample|open_link] --format json|csv [-o FILE]
+defus analysis compare WAVE --item A1 --share 1,2 (--by gender --groups female,male | --with)
+defus analysis indices WAVE [--by district]      defus analysis places WAVE
+defus analysis export WAVE --format sav|dta|xlsx|csv -o FILE [--language de]
+defus analysis tables WAVE [--by district] -o FILE.xlsx
+defus analysis report WAVE -o FILE.pdf|FILE.html [--language de]
 
 Each ACTION lives in a module of defus/analysis/commands/ (register + handle).
 """
