@@ -101,12 +101,28 @@ def load_wave_data(wave: Wave) -> WaveData:
 def _with_new_answers(
     wave: Wave, known: WaveData, districts: list[District], revision: int
 ) -> WaveData:
-    ids = {str(pk) for pk in Response.objects.filter(wave=wave).values_list("id", flat=True)}
+    meta = Response._meta
+    id_column, wave_column = (
+        str(getattr(meta.get_field(name), "column", name)) for name in ("id", "wave")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {connection.ops.quote_name(id_column)} "  # noqa: S608
+            f"FROM {connection.ops.quote_name(meta.db_table)} "
+            f"WHERE {connection.ops.quote_name(wave_column)} = %s",
+            [wave.pk],
+        )
+        ids = {_response_id(row[0]) for row in cursor.fetchall()}
     have = set(known.response_ids)
     if not have <= ids or len(ids) - len(have) > 1000:
         return read_wave_data(wave, districts, revision)
     new = read_wave_data(wave, districts, revision, only=sorted(ids - have))
     return concatenate(known, new)
+
+
+def _response_id(value: Any) -> str:
+    """A response id as 32 hex digits (SQLite stores them so, PostgreSQL hands out UUIDs)."""
+    return value.hex if isinstance(value, uuid.UUID) else str(value).replace("-", "")
 
 
 def concatenate(first: WaveData, second: WaveData) -> WaveData:
@@ -157,7 +173,7 @@ def read_wave_data(
     if only is not None:
         # The id column as the database stores it (SQLite: 32 hex digits, PostgreSQL: uuid).
         id_field = meta.get_field("id")
-        values = [id_field.get_db_prep_value(uuid.UUID(pk), connection) for pk in only]
+        values = [id_field.get_db_prep_value(uuid.UUID(hex=pk), connection) for pk in only]
         query += (
             f"AND {connection.ops.quote_name(columns[0])} IN ({', '.join(['%s'] * len(values))}) "
         )
@@ -172,7 +188,7 @@ def read_wave_data(
         answers,
         wave_id=wave.pk,
         revision=revision,
-        response_ids=[str(uuid.UUID(str(row[0]))) for row in rows],
+        response_ids=[_response_id(row[0]) for row in rows],
         is_sample=[row[1] == Response.Source.SAMPLE for row in rows],
         is_paper=[row[2] == Response.Mode.PAPER for row in rows],
         language=[row[3] for row in rows],

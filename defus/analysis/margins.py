@@ -16,6 +16,7 @@ analysed separately and unweighted, see results.py).
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -311,14 +312,38 @@ def open_link_design(data: WaveData) -> WaveDesign:
     return unweighted_design(data, rows, "open_link")
 
 
+# The last designs this process made: a page asks for the same one several times (its
+# sections, the comparison) and every figure of it reuses the design's cached breakdowns.
+_DESIGNS: OrderedDict[Any, WaveDesign] = OrderedDict()
+_KEPT_DESIGNS = 8
+
+
 def wave_design(wave: Wave, *, base: str = "sample", weighted: bool = True) -> WaveDesign:
     """The design for one base of a wave: "sample" (weighted unless told) or "open_link"."""
     data = load_wave_data(wave)
-    if base == "open_link":
-        design = open_link_design(data)
+    settings = Settings.for_wave(wave)
+    key = (
+        data.wave_id,
+        data.revision,
+        tuple(data.response_ids[-1:]),
+        settings.key(),
+        base,
+        weighted,
+        tuple((d.pk, d.code, d.drawn, repr(d.population)) for d in data.districts),
+        (wave.instrument_key, wave.instrument_version, repr(wave.extension)),
+    )
+    design = _DESIGNS.get(key)
+    if design is None:
+        if base == "open_link":
+            design = open_link_design(data)
+        else:
+            design = sample_design(data, settings, weighted=weighted)
+        design.instrument = wave.instrument
+        _DESIGNS[key] = design
+        while len(_DESIGNS) > _KEPT_DESIGNS:
+            _DESIGNS.popitem(last=False)
     else:
-        design = sample_design(data, Settings.for_wave(wave), weighted=weighted)
-    design.instrument = wave.instrument
+        _DESIGNS.move_to_end(key)
     return design
 
 

@@ -524,12 +524,14 @@ def unsafe_places(
     texts = design.data.texts.get(item)
     if texts is None:
         return [], 0
-    folded = [_fold(texts[i]) for i in design.rows]
+    # Most answers are empty (the question is asked only of those who avoid places).
+    written = [(row, _fold(texts[i])) for row, i in enumerate(design.rows) if texts[i]]
     out = []
-    named_any = np.zeros(len(folded), dtype=bool)
-    everyone = np.zeros(len(folded), dtype=np.int64)
+    named_any = np.zeros(len(design.rows), dtype=bool)
+    everyone = np.zeros(len(design.rows), dtype=np.int64)
     for place, pattern in place_patterns(places):
-        hit = np.fromiter((bool(t) and bool(pattern.search(t)) for t in folded), bool, len(folded))
+        hit = np.zeros(len(design.rows), dtype=bool)
+        hit[[row for row, text in written if pattern.search(text)]] = True
         named_any |= hit
         count = count_table(design.design, everyone, 1, hit.astype(np.int64), 2)
         result = domain_means(design.design, count, np.array([0.0, 1.0]))
@@ -546,7 +548,7 @@ def unsafe_places(
             )
         )
     out.sort(key=lambda p: (p.suppressed, -(p.share or 0.0), p.name))
-    uncoded = int(sum(1 for t, hit in zip(folded, named_any, strict=True) if t and not hit))
+    uncoded = sum(1 for row, _text in written if not named_any[row])
     return out, uncoded
 
 

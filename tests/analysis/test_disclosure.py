@@ -143,6 +143,12 @@ def spec_values(html: str) -> list[dict[str, Any]]:
     return found
 
 
+def url(name: str, wave: Any) -> str:
+    """The German page (whatever language an earlier test left active)."""
+    with translation.override("de"):
+        return reverse(name, kwargs={"org": wave.organisation.slug, "wave": wave.slug})
+
+
 @pytest.fixture
 def wave(org_a: Any) -> Any:
     cache.clear()
@@ -171,10 +177,10 @@ def test_command_line_and_api_hide_the_same_cells(wave: Any, analyst: Client) ->
         )  # fmt: skip
         assert result.returncode == 0, result.stderr
         rows = json.loads(result.stdout)
-        url = reverse(
-            "analysis:estimates_api", kwargs={"org": wave.organisation.slug, "wave": wave.slug}
-        )
-        api = analyst.get(url, {"items": indicator.item, "by": "district", "share": share}).json()
+        api_url = url("analysis:estimates_api", wave)
+        api = analyst.get(
+            api_url, {"items": indicator.item, "by": "district", "share": share}
+        ).json()
         assert api == rows
         groups = [r for r in rows if r["by"] == "district"]
         hidden = [r for r in groups if r["suppressed"]]
@@ -191,8 +197,7 @@ def test_command_line_and_api_hide_the_same_cells(wave: Any, analyst: Client) ->
 
 
 def test_dashboard_tables_charts_and_map_hide_them(wave: Any, analyst: Client) -> None:
-    url = reverse("analysis:dashboard", kwargs={"org": wave.organisation.slug, "wave": wave.slug})
-    html = analyst.get(url, {"by": "district"}).content.decode()
+    html = analyst.get(url("analysis:dashboard", wave), {"by": "district"}).content.decode()
     hidden = hidden_figures(wave, "de")
     checked = 0
     for table in tables_of(html):
@@ -234,8 +239,7 @@ def test_excel_tables_hide_them(wave: Any, tmp_path: Path) -> None:
 
 
 def test_report_html_and_pdf_hide_them(wave: Any, analyst: Client, tmp_path: Path) -> None:
-    url = reverse("analysis:report", kwargs={"org": wave.organisation.slug, "wave": wave.slug})
-    html = analyst.get(url).content.decode()
+    html = analyst.get(url("analysis:report", wave)).content.decode()
     hidden = hidden_figures(wave, "de")
     checked = 0
     for table in tables_of(html):
