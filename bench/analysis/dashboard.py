@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
 import sys
 import tempfile
@@ -40,7 +39,7 @@ from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from bench.fieldwork.run import machine  # noqa: E402
+from bench.common import machine, write_section  # noqa: E402
 
 EMAIL, PASSWORD = "analyst@bench.example", "bench-dashboard-2026"
 
@@ -133,8 +132,6 @@ def main() -> None:
 
 
 def write(results: dict[str, list[float]], answers: int) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
     labels = {
         "cold": "every cache empty (both waves read, weighted, estimated, rendered)",
         "fresh": "after one new answer (this wave read again and recomputed)",
@@ -142,7 +139,6 @@ def write(results: dict[str, list[float]], answers: int) -> None:
         "breakdown": "htmx: another breakdown of one section",
     }
     lines = [
-        "<!-- dashboard:start -->",
         "## Dashboard of a wave (`bench/analysis/dashboard.py`)",
         "",
         f"Run {time.strftime('%Y-%m-%d')} on {machine()}. A wave of {answers:,} answers "
@@ -160,14 +156,8 @@ def write(results: dict[str, list[float]], answers: int) -> None:
     lines += [
         "",
         "Reproduce: `.venv/bin/python bench/analysis/dashboard.py`.",
-        "<!-- dashboard:end -->",
     ]
-    block = "\n".join(lines)
-    if "<!-- dashboard:start -->" in text:
-        text = re.sub(r"<!-- dashboard:start -->.*<!-- dashboard:end -->", block, text, flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text)
+    write_section("dashboard", lines)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import resource
 import subprocess
 import sys
@@ -41,7 +40,7 @@ django.setup()
 
 import numpy as np  # noqa: E402
 
-from bench.fieldwork.run import machine  # noqa: E402
+from bench.common import machine, write_section  # noqa: E402
 from defus.analysis.data import District, WaveData  # noqa: E402
 from defus.analysis.margins import sample_design  # noqa: E402
 from defus.analysis.results import estimate_item  # noqa: E402
@@ -231,11 +230,8 @@ def run_r(csv_path: Path) -> dict[str, Any]:
 
 
 def write_results(results: list[dict[str, Any]]) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
     items = results[0]["ours"]["items"] if results else 0
     lines = [
-        "<!-- analysis:start -->",
         "## Analysis: weighting and every core item by district (`bench/analysis`)",
         "",
         f"Run {time.strftime('%Y-%m-%d')} on {machine()}. Generated answers to the standard "
@@ -263,14 +259,8 @@ def write_results(results: list[dict[str, Any]]) -> None:
     lines += [
         "",
         "Reproduce: `.venv/bin/python bench/analysis/run.py` (R needs Debian's r-cran-survey).",
-        "<!-- analysis:end -->",
     ]
-    block = "\n".join(lines)
-    if "<!-- analysis:start -->" in text:
-        text = re.sub(r"<!-- analysis:start -->.*<!-- analysis:end -->", block, text, flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text)
+    write_section("analysis", lines)
 
 
 def compare(ours: dict[str, Any], r: dict[str, Any]) -> str:

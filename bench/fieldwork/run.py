@@ -19,7 +19,6 @@ import argparse
 import http.client
 import json
 import os
-import platform
 import queue
 import random
 import re
@@ -37,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import machine, write_section  # noqa: E402
 from defus.instrument.definition import (  # noqa: E402
     Instrument,
     Module,
@@ -146,22 +146,6 @@ class Respondent:
             if status != 302:
                 raise RuntimeError(f"POST {path} answered {status}, not a redirect")
         raise RuntimeError("the flow ended without the thank-you page")
-
-
-def machine() -> str:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        memory_kb = int(Path("/proc/meminfo").read_text().split()[1])
-    except OSError:
-        memory_kb = 0
-    return (
-        f"{os.cpu_count()} cores ({cpu}), {memory_kb / 1024 / 1024:.0f} GiB RAM, "
-        f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
-    )
 
 
 def wait_until_up(port: int, server: subprocess.Popen) -> None:
@@ -309,10 +293,7 @@ def run_backend(
 
 
 def write_results(results: list[dict], questionnaires: int) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
     lines = [
-        "<!-- fieldwork:start -->",
         "## Fieldwork: completing the questionnaire (`bench/fieldwork`)",
         "",
         f"Run {time.strftime('%Y-%m-%d')} on {machine()}; server and respondents on the same "
@@ -335,14 +316,8 @@ def write_results(results: list[dict], questionnaires: int) -> None:
         "",
         "Latencies are every request (GET and POST) as the respondents saw them. Reproduce: "
         "`.venv/bin/python bench/fieldwork/run.py` (or `make bench`, which runs every benchmark).",
-        "<!-- fieldwork:end -->",
     ]
-    block = "\n".join(lines)
-    if "<!-- fieldwork:start -->" in text:
-        text = re.sub(r"<!-- fieldwork:start -->.*<!-- fieldwork:end -->", block, text, flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text)
+    write_section("fieldwork", lines)
 
 
 def main() -> None:

@@ -30,7 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.fieldwork.run import machine  # noqa: E402
+from bench.common import machine, write_section  # noqa: E402
 
 BIN = Path(sys.executable).parent
 FIRST = ["Jürgen", "Ökkeş", "Anaïs", "François", "Zoë", "Małgorzata", "Björn", "Ayşe", "Max"]
@@ -208,11 +208,8 @@ def run(count: int, language: str, reminders: bool, keep: Path | None) -> dict[s
 
 
 def write_results(results: list[dict[str, Any]], reminders: bool) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
     kind = "reminder" if reminders else "invitation"
     lines = [
-        "<!-- letters:start -->",
         "## Letters: the invitation PDF of a whole sample (`bench/letters`)",
         "",
         f"Run {time.strftime('%Y-%m-%d')} on {machine()}. For each size a fresh SQLite "
@@ -244,16 +241,8 @@ def write_results(results: list[dict[str, Any]], reminders: bool) -> None:
         "samples had to be printed in parts of 2,000.",
         "",
         "Reproduce: `.venv/bin/python bench/letters/run.py --letters 2000,20000`.",
-        "<!-- letters:end -->",
     ]
-    block = "\n".join(lines)
-    if "<!-- letters:start -->" in text:
-        text = re.sub(
-            r"<!-- letters:start -->.*<!-- letters:end -->", lambda _: block, text, flags=re.S
-        )
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text)
+    write_section("letters", lines)
 
 
 def main() -> None:

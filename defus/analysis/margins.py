@@ -119,6 +119,17 @@ class WaveDesign:
         return weights
 
 
+def margin_label(variable: str) -> str:
+    """A margin as people read it: "gender × age group", "district", or the item code."""
+    labels = {
+        "gender_age": _("gender × age group"),
+        "gender": _("gender"),
+        "age_group": _("age group"),
+        "district": _("district"),
+    }
+    return labels.get(variable, variable)
+
+
 def register_population(data: WaveData) -> dict[tuple[int, str, str], float]:
     """Adults by (district index, gender, age group) from the districts' population figures."""
     cells: dict[tuple[int, str, str], float] = {}
@@ -219,7 +230,7 @@ def sample_design(
         )
         if not population:
             raise WeightingError(
-                _("Margin %(name)s has no population figures.") % {"name": variable}
+                _("Margin %(name)s has no population figures.") % {"name": margin_label(variable)}
             )
         population = {str(k): float(v) for k, v in population.items()}
         if variable == "district":
@@ -235,7 +246,7 @@ def sample_design(
                     "%(population)s: the figures do not describe the same population."
                 )
                 % {
-                    "name": variable,
+                    "name": margin_label(variable),
                     "total": number_format(margin_total, 0, force_grouping=True),
                     "population": number_format(population_total, 0, force_grouping=True),
                 }
@@ -243,7 +254,7 @@ def sample_design(
         if margin_total != population_total:
             notes.append(
                 _("Margin %(name)s scaled by %(factor).4f to the districts' population.")
-                % {"name": variable, "factor": population_total / margin_total}
+                % {"name": margin_label(variable), "factor": population_total / margin_total}
             )
         labels = sorted(population)
         totals = np.array([population[c] * population_total / margin_total for c in labels])
@@ -262,7 +273,7 @@ def sample_design(
                     "%(n)d respondents without a category of %(name)s keep their "
                     "design-weighted share."
                 )
-                % {"n": int(is_unknown.sum()), "name": variable}
+                % {"n": int(is_unknown.sum()), "name": margin_label(variable)}
             )
             category = np.where(is_unknown, len(labels) - 1, category)
         margins.append(Margin(variable, labels, totals, category.astype(np.int64)))

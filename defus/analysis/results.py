@@ -27,7 +27,7 @@ from ..fieldwork.models import AGE_GROUPS, GENDERS
 from ..instrument.definition import Index, Instrument
 from .disclosure import suppress
 from .estimation import DomainEstimates, count_table, cronbach_alpha, difference, domain_means
-from .margins import WaveDesign
+from .margins import WaveDesign, margin_label
 
 BY_VARIABLES = ("district", "gender", "age_group")
 JSON_KEYS = (
@@ -565,7 +565,7 @@ def base_statement(design: WaveDesign) -> str:
         base = _(
             "Base: the random sample, weighted to the population (design weights, raked to "
             "%(margins)s)."
-        ) % {"margins": ", ".join(design.margins)}
+        ) % {"margins": ", ".join(margin_label(m) for m in design.margins)}
     return " ".join(
         [
             base,
