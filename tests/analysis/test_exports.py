@@ -344,3 +344,43 @@ def test_command_line_writes_microdata_and_tables(org_a, tmp_path) -> None:
     )
     assert "Methods" in openpyxl.load_workbook(tables).sheetnames
     assert not list(Path(tmp_path / "media").glob("**/*.dta"))  # nothing recorded or kept
+
+
+@pytest.mark.django_db
+def test_pspp_reads_the_demo_waves_sav_with_our_counts(tmp_path) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("demo", stdout=StringIO())
+    wave = Wave.objects.get(slug="musterstadt-2026")
+    path = tmp_path / "musterstadt-2026.sav"
+    write_export(wave, "sav", path, language="de")
+    checked = ("A1", "A3_07", "K1", "V1_05", "D1", "D3")
+    tables = run_pspp(
+        tmp_path,
+        f"GET FILE='{path}'.\nSET TVARS=NAMES TNUMBERS=VALUES.\n"
+        f"FREQUENCIES VARIABLES={' '.join(checked)} source /STATISTICS=NONE.\n"
+        "DISPLAY DICTIONARY /VARIABLES=A1 D3.\n",
+    )
+    for code in checked:
+        frequencies: Counter[int] = Counter()
+        section = ""
+        for row in tables[code][1:]:
+            section = row[0] or section
+            if section != "Total":
+                frequencies[int(float(row[1]))] += int(row[2])
+        assert frequencies == counts_from_answers(wave, code), code
+    sources: Counter[int] = Counter()
+    for row in tables["source"][1:]:
+        if (row[0] or "") != "Total" and row[1]:
+            sources[int(float(row[1]))] += int(row[2])
+    assert sources == {1: 800, 2: 60}
+    labels: dict[str, dict[str, str]] = {}
+    variable = ""
+    for row in tables["Value Labels"][1:]:
+        if len(row) >= 3:
+            variable = row[0] or variable
+            labels.setdefault(variable, {})[row[1]] = row[2]
+    assert labels["A1"]["2"] == "eher sicher"
+    assert labels["D3"]["2"] == "Bahnhofsviertel"  # the wave's districts as answers
