@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -29,59 +28,13 @@ from defus.analysis.results import estimate_item, key_indicators
 from tests.conftest import PASSWORD
 from tests.support import run_defus
 
-from .support import make_analysis_wave
+from .support import make_analysis_wave, tables_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 DISTRICTS = {"01": "Altstadt", "02": "Bahnhofsviertel", "03": "Nordstadt", "04": "Südpark"}
 SMALL = "04"
 DASH = "–"
-
-
-class Tables(HTMLParser):
-    """Every <table> of a page as (column headers, [(row header, [cell texts])])."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tables: list[tuple[list[str], list[tuple[str, list[str]]]]] = []
-        self._cell: list[str] | None = None
-        self._row: list[tuple[str, str]] | None = None
-        self._in_ci = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "table":
-            self.tables.append(([], []))
-        elif tag == "tr":
-            self._row = []
-        elif tag in ("td", "th"):
-            self._cell = []
-            self._kind = tag
-        elif tag == "span" and ("class", "ci") in attrs:
-            self._in_ci += 1  # the CI under a figure: hidden exactly when the figure is
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("td", "th") and self._cell is not None and self._row is not None:
-            self._row.append((self._kind, " ".join("".join(self._cell).split())))
-            self._cell = None
-        elif tag == "tr" and self._row is not None and self.tables:
-            headers, rows = self.tables[-1]
-            if all(kind == "th" for kind, _text in self._row):
-                headers[:] = [text for _kind, text in self._row]
-            else:
-                rows.append((self._row[0][1], [text for _kind, text in self._row[1:]]))
-            self._row = None
-        elif tag == "span" and self._in_ci:
-            self._in_ci -= 1
-
-    def handle_data(self, data: str) -> None:
-        if self._cell is not None and not self._in_ci:
-            self._cell.append(data)
-
-
-def tables_of(html: str) -> list[tuple[list[str], list[tuple[str, list[str]]]]]:
-    parser = Tables()
-    parser.feed(html)
-    return parser.tables
 
 
 def hidden_figures(wave: Any, language: str) -> dict[str, set[str]]:

@@ -31,7 +31,7 @@ from defus.fieldwork.services.responses import record_response
 from defus.organisations.models import User
 from tests.conftest import make_person
 
-from .support import make_analysis_wave
+from .support import make_analysis_wave, tables_of
 
 pytestmark = pytest.mark.django_db
 
@@ -116,6 +116,20 @@ def test_demo_report_pdf_has_every_chapter_the_figures_and_drawn_charts(
         assert share == charts.format_estimate(overall, "en")
         assert ci == charts.format_ci(overall, "en")
         assert flat(f"{share} ({ci}) {indicator.label['en']}") in text
+
+    # … and as the dashboard shows them: the same figure and interval in its summary table.
+    dashboard = client.get(f"/en/o/{wave.organisation.slug}/analysis/{wave.slug}/")
+    summary = dict(  # the first such table: the random sample (the open link's comes later)
+        next(
+            rows
+            for headers, rows in tables_of(dashboard.content.decode())
+            if headers and headers[0] == "Key indicator"
+        )
+    )
+    for indicator, rows in key_indicators(design, language="en"):
+        cells = summary[indicator.label["en"]]
+        assert cells[0] == charts.format_estimate(rows[0], "en") and cells[0] in text
+        assert cells[1] == charts.format_ci(rows[0], "en") and cells[1] in text
 
     # Charts and maps are vector drawings: their axis titles and legends are text in the PDF,
     # and the bars are drawn in the charts' colour on the summary page.
