@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, Max, OuterRef
 
-from ..fieldwork.models import AGE_GROUPS, GENDERS, Response, Wave, age_group
+from ..fieldwork.models import AGE_GROUPS, GENDERS, AccessCode, Response, Wave, age_group
 from ..instrument.definition import NO_ANSWER, NOT_APPLICABLE, Instrument, filter_applies
 
 GENDER_ITEM, AGE_ITEM = "D1", "D2"  # the standard instrument's gender (1 f, 2 m, 3 d) and age
@@ -142,16 +142,28 @@ def concatenate(first: WaveData, second: WaveData) -> WaveData:
 
 
 def read_districts(wave: Wave) -> list[District]:
-    drawn = dict(
-        wave.access_codes.order_by()
-        .values("district_id")
-        .annotate(n=Count("id"))
-        .values_list("district_id", "n")
-    )
+    drawn = _drawn(wave)
     return [
         District(d.pk, d.answer_code, d.code, d.name, d.population or {}, drawn.get(d.pk, 0))
         for d in wave.districts.order_by("answer_code")
     ]
+
+
+def _drawn(wave: Wave) -> dict[int, int]:
+    """Access codes per district (the sample sizes). Codes come and go only in bulk (import,
+    a new sample): their number and highest id, read from the index, name the state."""
+    state = AccessCode.objects.filter(wave=wave).aggregate(n=Count("id"), top=Max("id"))
+    key = f"analysis:drawn:{wave.pk}:{state['n']}:{state['top']}"
+    drawn: dict[int, int] | None = cache.get(key)
+    if drawn is None:
+        drawn = dict(
+            wave.access_codes.order_by()
+            .values("district_id")
+            .annotate(n=Count("id"))
+            .values_list("district_id", "n")
+        )
+        cache.set(key, drawn, CACHE_SECONDS)
+    return drawn
 
 
 def read_wave_data(
