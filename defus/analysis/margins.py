@@ -253,8 +253,11 @@ def sample_design(
             )
         if margin_total != population_total:
             notes.append(
-                _("Margin %(name)s scaled by %(factor).4f to the districts' population.")
-                % {"name": margin_label(variable), "factor": population_total / margin_total}
+                _("Margin %(name)s scaled by %(factor)s to the districts' population.")
+                % {
+                    "name": margin_label(variable),
+                    "factor": number_format(population_total / margin_total, 4),
+                }
             )
         labels = sorted(population)
         totals = np.array([population[c] * population_total / margin_total for c in labels])
