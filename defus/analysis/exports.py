@@ -592,10 +592,13 @@ def _table_block(
         if row.suppressed:
             cells += [SUPPRESSED] * 4
         else:
+            low, high = row.ci_low, row.ci_high
+            if row.statistic == "share":  # as on the dashboard: a share's CI within 0–100 %
+                low, high = max(low, 0.0), min(high, 1.0)
             cells += [
                 *(
                     _number(sheet, value * scale, number_format)
-                    for value in (row.estimate, row.ci_low, row.ci_high)
+                    for value in (row.estimate, low, high)
                 ),
                 row.n,
             ]

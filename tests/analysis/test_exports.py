@@ -267,6 +267,10 @@ def test_tables_show_suppressed_cells_as_a_dash(org_a, tmp_path) -> None:
     overall = next(row for row in rows if row[0] == "alle" and row[1] == "sehr sicher (%)")
     expected = estimate_item(wave_design(wave), "A1")[0]
     assert overall[2] == pytest.approx(100 * expected.estimate) and overall[5] == expected.n
+    # Shares' confidence limits as the dashboard prints them: within 0–100 %.
+    limits = [v for row in rows if str(row[1]).endswith("(%)") for v in row[3:5]]
+    numbers = [v for v in limits if isinstance(v, float)]
+    assert numbers and min(numbers) >= 0 and max(numbers) <= 100
     methods = {row[0]: row[1] for row in sheet_rows(path, "Methoden") if row and row[0]}
     assert methods["Befragte in der gewichteten Basis"] == 93
     assert methods["Designeffekt (Kish)"] > 1
