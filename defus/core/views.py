@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from defus.organisations.permissions import organisations_for
+from defus.organisations.permissions import has_permission, organisations_for
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -16,7 +16,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """A person's start page: the organisations they work for and what they may do there."""
-    organisations = organisations_for(request.user, "organisation.view").prefetch_related("waves")
+    organisations = list(
+        organisations_for(request.user, "organisation.view").prefetch_related("waves")
+    )
+    for organisation in organisations:
+        # Link only to pages the person may open: waves, else the results of each wave.
+        organisation.can_view_waves = has_permission(request.user, organisation, "wave.view")
+        organisation.can_view_results = has_permission(request.user, organisation, "analysis.view")
     return render(request, "core/dashboard.html", {"organisations": organisations})
 
 

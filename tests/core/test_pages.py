@@ -31,3 +31,26 @@ def test_unknown_page_is_a_friendly_404(client):
         "Seite nicht gefunden" in response.content.decode()
         or "not found" in response.content.decode()
     )
+
+
+def test_start_page_links_only_to_pages_the_person_may_open(client, member_a, admin_a):
+    """A member (results only) and an admin (everything): every link on the start page opens."""
+    import re
+
+    from defus.fieldwork.models import Wave
+
+    Wave.objects.create(
+        organisation=member_a.memberships.first().organisation,
+        title="Befragung 2026",
+        slug="befragung-2026",
+        instrument_version="2026.1",
+        field_start="2026-03-01",
+        field_end="2026-04-15",
+    )
+    for person, expected in ((member_a, "/analysis/befragung-2026/"), (admin_a, "/waves/")):
+        client.force_login(person)
+        page = client.get("/dashboard/").content.decode()
+        links = re.findall(r'href="(/o/[^"]+)"', page)
+        assert any(expected in link for link in links), links
+        for link in links:
+            assert client.get(link).status_code == 200, (person.email, link)
