@@ -134,7 +134,7 @@ def main() -> None:
 def write(results: dict[str, list[float]], answers: int) -> None:
     labels = {
         "cold": "every cache empty (both waves read, weighted, estimated, rendered)",
-        "fresh": "after one new answer (this wave read again and recomputed)",
+        "fresh": "after one new answer (it is read and appended; every figure recomputed)",
         "warm": "again, nothing changed (sections from the cache)",
         "breakdown": "htmx: another breakdown of one section",
     }
