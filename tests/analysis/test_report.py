@@ -42,6 +42,7 @@ DEMO_WAVE = "musterstadt-2026"
 def fresh(settings: Any, tmp_path: Path) -> None:
     """PDFs in a folder of this test; no cached answers of another test's wave."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DEFUS_BACKGROUND_SYNC = True  # the PDF is made within the request
     cache.clear()
 
 
@@ -262,3 +263,27 @@ def test_chart_svg_is_prepared_for_inlining() -> None:
     assert '<linearGradient id="c7-gradient_1" x1="0" x2="240" y1="0" y2="0"' in out
     assert 'gradientUnits="userSpaceOnUse"' in out and 'fill="url(#c7-gradient_1)"' in out
     assert "role=" not in out and 'aria-hidden="true"' in out
+
+
+@pytest.mark.django_db(transaction=True)  # the worker thread reads the wave on its own connection
+def test_pdf_is_made_in_the_background_and_then_served(
+    client: Any, org_a: Any, settings: Any
+) -> None:
+    import time
+
+    settings.DEFUS_BACKGROUND_SYNC = False
+    wave = make_analysis_wave(org_a, per_district=20)
+    client.force_login(make_person("analyst@musterstadt.example", org_a, "analyst"))
+    url = f"/en/o/{org_a.slug}/analysis/{wave.slug}/report.pdf"
+    first = client.get(url)
+    assert first.status_code == 202
+    assert "being prepared" in first.content.decode()
+    assert f'href="{url}"' in first.content.decode()
+    for _attempt in range(240):  # the worker thread writes the file; poll for it
+        response = client.get(url)
+        if response.status_code == 200:
+            break
+        assert response.status_code == 202
+        time.sleep(0.5)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
