@@ -8,6 +8,7 @@ only when new answers have arrived.
 from __future__ import annotations
 
 import json
+import operator
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -227,9 +228,13 @@ def build_wave_data(
     n = len(answers)
     coded = [item.code for item in instrument.items if item.kind != "text"]
     # One pass over the answers for all coded items (a row per questionnaire, a column each).
-    matrix = np.array(
-        [[a.get(code, NO_ANSWER) for code in coded] for a in answers], dtype=np.int32
-    ).reshape(n, len(coded))
+    # Missing answers from a dict of defaults, the columns picked in C (itemgetter): several
+    # times faster than a .get per item and answer.
+    defaults = dict.fromkeys(coded, NO_ANSWER)
+    pick = operator.itemgetter(*coded) if len(coded) > 1 else (lambda a: (a[coded[0]],))
+    matrix = np.array([pick({**defaults, **a}) for a in answers], dtype=np.int32).reshape(
+        n, len(coded)
+    )
     for column, code in enumerate(coded):
         items[code] = np.ascontiguousarray(matrix[:, column])
     for item in instrument.items:
