@@ -177,14 +177,17 @@ def _config(language: str) -> dict[str, Any]:
     }
 
 
-def _spec(language: str, description: str, **body: Any) -> dict[str, Any]:
-    return {
+def _spec(language: str, description: str, title: str = "", **body: Any) -> dict[str, Any]:
+    spec = {
         "$schema": SCHEMA,
         "description": description,
         "width": WIDTH,
         "config": _config(language),
         **body,
     }
+    if title:
+        spec["title"] = title
+    return spec
 
 
 def _value_axis(statistic: str, language: str, domain: Sequence[float] | None) -> dict[str, Any]:
@@ -301,16 +304,14 @@ def indicator_chart(
             },
         ]
         description = description or title or _("Bar chart with 95 % confidence intervals")
-        spec = _spec(
+        return _spec(
             language,
             description,
             height={"step": max(24, lines * LINE_HEIGHT + 10)},
             data={"values": values},
             layer=layers,
+            title=title,
         )
-        if title:
-            spec["title"] = title
-        return spec
 
 
 def distribution_chart(
@@ -416,16 +417,14 @@ def distribution_chart(
             },
         ]
         description = description or title or _("Stacked bar chart of the answers")
-        spec = _spec(
+        return _spec(
             language,
             description,
             height={"step": max(24, lines * LINE_HEIGHT + 10)},
             data={"values": values},
             layer=layers,
+            title=title,
         )
-        if title:
-            spec["title"] = title
-        return spec
 
 
 def district_map(
@@ -718,16 +717,14 @@ def series_chart(
             },
         ]
         step = max(16 * len(names) + 12, lines * LINE_HEIGHT + 14)
-        spec = _spec(
+        return _spec(
             language,
             title or description or _("Comparison"),
             height={"step": step},
             data={"values": values},
             layer=layers,
+            title=title,
         )
-        if title:
-            spec["title"] = title
-        return spec
 
 
 def _row_key(row: Estimate) -> tuple[Any, ...]:

@@ -102,23 +102,39 @@ def load_wave_data(wave: Wave) -> WaveData:
 def _with_new_answers(
     wave: Wave, known: WaveData, districts: list[District], revision: int
 ) -> WaveData:
-    meta = Response._meta
-    id_column, wave_column = (
-        str(getattr(meta.get_field(name), "column", name)) for name in ("id", "wave")
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {connection.ops.quote_name(id_column)} "  # noqa: S608
-            f"FROM {connection.ops.quote_name(meta.db_table)} "
-            f"WHERE {connection.ops.quote_name(wave_column)} = %s",
-            [wave.pk],
-        )
-        ids = {_response_id(row[0]) for row in cursor.fetchall()}
+    ids = {_response_id(row[0]) for row in _response_rows(wave, ("id",))}
     have = set(known.response_ids)
     if not have <= ids or len(ids) - len(have) > 1000:
         return read_wave_data(wave, districts, revision)
     new = read_wave_data(wave, districts, revision, only=sorted(ids - have))
     return concatenate(known, new)
+
+
+def _response_rows(
+    wave: Wave, fields: tuple[str, ...], *, only: list[str] | None = None
+) -> list[tuple[Any, ...]]:
+    """The wave's responses as the database stores them, ordered by id (`only`: these ids).
+
+    Plain SQL: the ORM's per-row converters cost more than the rest of the analysis. SQLite
+    hands JSON over as text and ids as 32 hex digits, PostgreSQL's driver decoded objects."""
+    meta = Response._meta
+    quote = connection.ops.quote_name
+
+    def column(name: str) -> str:
+        return quote(str(getattr(meta.get_field(name), "column", name)))
+
+    query = (
+        f"SELECT {', '.join(column(f) for f in fields)} "  # noqa: S608
+        f"FROM {quote(meta.db_table)} WHERE {column('wave')} = %s"
+    )
+    parameters: list[Any] = [wave.pk]
+    if only is not None:
+        id_field = meta.get_field("id")
+        parameters += [id_field.get_db_prep_value(uuid.UUID(hex=pk), connection) for pk in only]
+        query += f" AND {column('id')} IN ({', '.join(['%s'] * len(only))})"
+    with connection.cursor() as cursor:
+        cursor.execute(f"{query} ORDER BY {column('id')}", parameters)
+        return list(cursor.fetchall())
 
 
 def _response_id(value: Any) -> str:
@@ -172,29 +188,9 @@ def read_wave_data(
 ) -> WaveData:
     """The answers of the wave (or only those with the ids `only`)."""
     position = {d.pk: index for index, d in enumerate(districts)}
-    # Plain SQL: the ORM's per-row converters cost more than the rest of the analysis.
-    # SQLite hands JSON over as text, PostgreSQL's driver as decoded objects.
-    meta = Response._meta
-    names = ("id", "source", "mode", "language", "sample_district", "answers", "wave")
-    columns = [str(getattr(meta.get_field(name), "column", name)) for name in names]
-    query = (
-        f"SELECT {', '.join(connection.ops.quote_name(c) for c in columns[:6])} "  # noqa: S608
-        f"FROM {connection.ops.quote_name(meta.db_table)} "
-        f"WHERE {connection.ops.quote_name(columns[6])} = %s "
+    rows = _response_rows(
+        wave, ("id", "source", "mode", "language", "sample_district", "answers"), only=only
     )
-    parameters: list[Any] = [wave.pk]
-    if only is not None:
-        # The id column as the database stores it (SQLite: 32 hex digits, PostgreSQL: uuid).
-        id_field = meta.get_field("id")
-        values = [id_field.get_db_prep_value(uuid.UUID(hex=pk), connection) for pk in only]
-        query += (
-            f"AND {connection.ops.quote_name(columns[0])} IN ({', '.join(['%s'] * len(values))}) "
-        )
-        parameters += values
-    query += f"ORDER BY {connection.ops.quote_name(columns[0])}"
-    with connection.cursor() as cursor:
-        cursor.execute(query, parameters)
-        rows = cursor.fetchall()
     answers = [row[5] if isinstance(row[5], dict) else json.loads(row[5]) for row in rows]
     return build_wave_data(
         wave.instrument,

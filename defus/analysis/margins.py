@@ -15,6 +15,8 @@ analysed separately and unweighted, see results.py).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -67,9 +69,6 @@ class Settings:
         )
 
     def key(self) -> str:
-        import hashlib
-        import json
-
         text = json.dumps(
             [self.margins, self.trim, self.tolerance, self.max_iterations], sort_keys=True
         )

@@ -273,6 +273,13 @@ def index_alpha(design: WaveDesign, code: str) -> float:
     return cronbach_alpha(index_matrix(design, spec, instrument))
 
 
+def share_base(values: Values, share: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The values in the base of a share of `share` (the substantive answers and the counted
+    ones, so that a share of "don't know" is of all answers) and each value's 0/1."""
+    counted = np.isin(values.codes, list(share))
+    return values.substantive | counted, counted.astype(float)
+
+
 def _pick(result: DomainEstimates, p: int) -> DomainEstimates:
     return DomainEstimates(
         result.estimate[p], result.se[p], result.n, result.weight_total, result.covariance[p]
@@ -364,8 +371,7 @@ def _item_rows(
                 _("%(codes)s are not answer codes of %(item)s.")
                 % {"codes": ", ".join(map(str, unknown or wanted)), "item": code}
             )
-        base = values.substantive | np.isin(values.codes, wanted)
-        y = np.isin(values.codes, wanted).astype(float)
+        base, y = share_base(values, wanted)
         result = domain_means(design.design, count[:, :, base], y[base])
         return _rows(code, "share", wanted, groups, result)
     base = values.substantive
@@ -454,8 +460,7 @@ def group_difference(
         )
     count = table(design, code, values, groups)
     if share is not None:
-        base = values.substantive | np.isin(values.codes, list(share))
-        y = np.isin(values.codes, list(share)).astype(float)
+        base, y = share_base(values, share)
         statistic, codes = "share", [int(c) for c in share]
     else:
         base, y = values.substantive, values.values

@@ -137,15 +137,16 @@ def _groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def build_cells(
     stratum: np.ndarray, margins: Sequence[Margin], design_weight: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
-    """Cells from stratum × margin categories: (cell per row, count, design weight, categories)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
+    """Cells from stratum × margin categories: (cell per row, count, design weight, stratum,
+    margin categories), the last three per cell."""
     keys = np.column_stack([stratum, *[m.category for m in margins]]).astype(np.int64)
     cell, first = _groups(keys)
     count = np.bincount(cell, minlength=len(first)).astype(np.float64)
     weights = design_weight[first]
     if not np.allclose(np.bincount(cell, weights=design_weight) / count, weights, rtol=1e-12):
         raise ValueError("design weights must be constant within strata")
-    return cell, count, weights, [m.category[first] for m in margins]
+    return cell, count, weights, stratum[first], [m.category[first] for m in margins]
 
 
 def rake(
@@ -160,8 +161,7 @@ def rake(
     """Rake design weights to the margins; optionally cap weights at `trim` × median and rake
     again (repeated until no weight exceeds the cap or the iteration limit is reached)."""
     check_margins(margins)
-    cell, count, weight, categories = build_cells(stratum, margins, design_weight)
-    strata_of_cell = stratum[_first_rows(cell, len(count))]
+    cell, count, weight, strata_of_cell, categories = build_cells(stratum, margins, design_weight)
     result = _rake_cells(count, weight, categories, margins, tolerance, max_iterations)
     trimmed = 0
     if trim is not None:
@@ -230,13 +230,6 @@ def _rake_cells(
         old_table = new_table
         iterations += 1
     return _CellRake(weight, margin_weights, iterations, converged)
-
-
-def _first_rows(cell: np.ndarray, cells: int) -> np.ndarray:
-    first = np.full(cells, -1, dtype=np.int64)
-    # Reverse so that the first occurrence wins.
-    first[cell[::-1]] = np.arange(len(cell) - 1, -1, -1)
-    return first
 
 
 def _weighted_median(values: np.ndarray, counts: np.ndarray) -> float:

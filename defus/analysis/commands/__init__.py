@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 
 from defus.fieldwork.models import Wave
 
-from . import compare, estimate, exports, indices, report, tables, weight
+from . import compare, estimate, exports, indices, places, report, tables, weight
 
 
 class Action(Protocol):
@@ -23,7 +23,7 @@ ACTIONS: dict[str, Action] = {
     "estimate": estimate,
     "compare": compare,
     "indices": indices,
-    "places": indices.Places,
+    "places": places,
     "export": exports,
     "tables": tables,
     "report": report,

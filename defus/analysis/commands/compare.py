@@ -18,6 +18,7 @@ from ..data import previous_wave
 from ..margins import wave_design
 from ..results import AnalysisError, estimate_item, group_difference, wave_difference
 from ..weighting import WeightingError
+from .options import answer_codes
 
 
 def register(actions: Any) -> None:
@@ -43,17 +44,8 @@ def register(actions: Any) -> None:
     )
 
 
-def _share(options: dict[str, Any]) -> list[int] | None:
-    if not options.get("share"):
-        return None
-    try:
-        return [int(code) for code in options["share"].split(",") if code.strip()]
-    except ValueError:
-        raise CommandError(_("--share takes answer codes separated by commas, e.g. 1,2.")) from None
-
-
 def handle(command: BaseCommand, wave: Wave, options: dict[str, Any]) -> None:
-    share = _share(options)
+    share = answer_codes(options.get("share"))
     try:
         if options.get("other") is not None:
             out = _between_waves(wave, options, share)

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext as _
 
 from defus.fieldwork.models import Wave
 
 from ..margins import wave_design
 from ..results import JSON_KEYS, AnalysisError, base_statement, estimate_items, estimates_as_json
 from ..weighting import WeightingError
+from .options import answer_codes
 
 
 def register(actions: Any) -> None:
@@ -53,14 +53,7 @@ def register(actions: Any) -> None:
 
 def handle(command: BaseCommand, wave: Wave, options: dict[str, Any]) -> None:
     items = [code.strip() for code in options["items"].split(",") if code.strip()]
-    share = None
-    if options.get("share"):
-        try:
-            share = [int(code) for code in options["share"].split(",") if code.strip()]
-        except ValueError:
-            raise CommandError(
-                _("--share takes answer codes separated by commas, e.g. 1,2.")
-            ) from None
+    share = answer_codes(options.get("share"))
     try:
         design = wave_design(wave, base=options["base"], weighted=not options.get("unweighted"))
         rows = estimate_items(design, items, by=options.get("by"), share=share)
