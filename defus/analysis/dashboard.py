@@ -142,23 +142,19 @@ def comparison_waves(wave: Wave) -> list[Wave]:
     organisation = Organisation.objects.get(pk=wave.organisation_id)
     if not organisation.compare_results:
         return []
-    out = []
-    others = (
-        Organisation.objects.filter(compare_results=True)
-        .exclude(pk=organisation.pk)
-        .order_by("name")
+    # One query for all cities that agreed: their waves of this questionnaire with answers,
+    # newest first; the first of each organisation is its latest.
+    candidates = (
+        Wave.objects.filter(organisation__compare_results=True, instrument_key=wave.instrument_key)
+        .exclude(organisation=organisation)
+        .filter(_with_answers())
+        .select_related("organisation")
+        .order_by("organisation__name", "organisation_id", "-field_start", "-pk")
     )
-    for other in others:
-        latest = (
-            Wave.objects.filter(organisation=other, instrument_key=wave.instrument_key)
-            .filter(_with_answers())
-            .select_related("organisation")
-            .order_by("-field_start", "-pk")
-            .first()
-        )
-        if latest is not None:
-            out.append(latest)
-    return out
+    latest: dict[int, Wave] = {}
+    for candidate in candidates:
+        latest.setdefault(candidate.organisation_id, candidate)
+    return list(latest.values())
 
 
 def comparable(item: str, now: Instrument, before: Instrument) -> bool:
