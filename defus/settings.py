@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "defus.fieldwork",
     "defus.respond",
     "defus.analysis",
+    "defus.walks",
+    "defus.strategy",
     "defus.demo",
     "django.contrib.admin",
     "django.contrib.auth",

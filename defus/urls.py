@@ -14,6 +14,8 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("o/<slug:org>/", include("defus.fieldwork.urls")),
     path("o/<slug:org>/analysis/", include("defus.analysis.urls")),
+    path("o/<slug:org>/walks/", include("defus.walks.urls")),
+    path("o/<slug:org>/strategy/", include("defus.strategy.urls")),
     path("instrument/", include("defus.instrument.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

@@ -33,14 +33,29 @@ PERMISSIONS: dict[str, str] = {
     "responses.export": "export and import answers",
     "analysis.view": "see weighted results (dashboard, report, tables)",
     "analysis.manage": "set the weighting of a wave and export microdata with weights",
+    "walks.view": "see neighbourhood walks, workshops, their reports and the unsafe-places map",
+    "walks.manage": "plan and record walks (with photos and issues), record workshops",
+    "strategy.view": "see findings, priorities, measures and their evaluation",
+    "strategy.manage": "record findings, set priorities and targets, manage measures",
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Membership.Role.ADMIN: frozenset(PERMISSIONS),
     Membership.Role.ANALYST: frozenset(
-        {"organisation.view", "wave.view", "responses.export", "analysis.view", "analysis.manage"}
+        {
+            "organisation.view",
+            "wave.view",
+            "responses.export",
+            "analysis.view",
+            "analysis.manage",
+            "walks.view",
+            "walks.manage",
+            "strategy.view",
+        }
     ),
-    Membership.Role.MEMBER: frozenset({"organisation.view", "analysis.view"}),
+    Membership.Role.MEMBER: frozenset(
+        {"organisation.view", "analysis.view", "walks.view", "strategy.view"}
+    ),
 }
 
 
