@@ -1,6 +1,12 @@
 """Walks, workshops and the unsafe-places map, under /o/<org>/walks/."""
 
-from django.urls import URLPattern
+from .views import photos, places_map, report, walks, workshops
 
 app_name = "walks"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    *walks.urlpatterns,
+    *photos.urlpatterns,
+    *report.urlpatterns,
+    *places_map.urlpatterns,
+    *workshops.urlpatterns,
+]

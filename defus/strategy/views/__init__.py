@@ -1,0 +1,1 @@
+"""Findings, priorities, measures and their evaluation, under /o/<org>/strategy/."""

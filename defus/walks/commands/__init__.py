@@ -1,0 +1,17 @@
+"""The actions of `defus walks`, one module each: `register(subparsers)` adds its parser,
+`handle(command, options)` runs it."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from django.core.management.base import BaseCommand
+
+
+class Action(Protocol):
+    def register(self, actions: Any) -> None: ...
+
+    def handle(self, command: BaseCommand, options: dict[str, Any]) -> None: ...
+
+
+ACTIONS: dict[str, Action] = {}

@@ -1,0 +1,5 @@
+"""(to be built)"""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
