@@ -4,8 +4,10 @@ A fresh SQLite database gets a city with 12 districts and a wave of 5,000 answer
 demo's synthetic model (plus its earlier wave of 5,000, so the comparison section has work to
 do). The dashboard is requested in-process through Django's test client – middleware, view,
 estimates, Vega-Lite specs, templates – as a logged-in analyst:
-- cold: every cache emptied before each request (answers read from the database, weighted,
-  every figure estimated, every section rendered);
+- first: no columnar copy of the answers yet and every cache emptied (every answer of both
+  waves parsed, weighted, every figure estimated, every section rendered) – once per wave;
+- cold: every cache and the process's designs emptied (a restart): the answers come from
+  their columnar copy in the database (analysis.models.AnswerColumns), the rest as above;
 - warm: nothing changed since the last request (sections from the cache);
 - breakdown: the htmx request that changes the breakdown of one section.
 Results go to docs/benchmarks.md (section "dashboard") with the machine they ran on.
@@ -40,6 +42,8 @@ from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from bench.common import machine, write_section  # noqa: E402
+from defus.analysis.margins import _DESIGNS  # noqa: E402
+from defus.analysis.models import AnswerColumns  # noqa: E402
 
 EMAIL, PASSWORD = "analyst@bench.example", "bench-dashboard-2026"
 
@@ -87,6 +91,12 @@ def answer(slug: str) -> None:
     record_response(wave, answers, mode="web", language="de", access_code=code)
 
 
+def forget_everything() -> None:
+    """Empties the cache and the designs (weights, breakdowns) the process keeps."""
+    cache.clear()
+    _DESIGNS.clear()
+
+
 def timed(client: Client, url: str, **headers: str) -> float:
     started = time.perf_counter()
     response = client.get(url, **headers)
@@ -107,9 +117,12 @@ def main() -> None:
     client.login(email=EMAIL, password=PASSWORD)
     url = reverse("analysis:dashboard", kwargs={"org": org, "wave": wave})
     timed(client, url)  # imports, template compilation
-    cold, fresh, warm, breakdown = [], [], [], []
+    first, cold, fresh, warm, breakdown = [], [], [], [], []
     for _run in range(args.runs):
-        cache.clear()
+        forget_everything()
+        AnswerColumns.objects.all().delete()
+        first.append(timed(client, url))
+        forget_everything()
         cold.append(timed(client, url))
         warm.append(timed(client, url))
         answer(wave)
@@ -117,6 +130,7 @@ def main() -> None:
     for by in ("gender", "age_group", "district") * args.runs:
         breakdown.append(timed(client, f"{url}?by={by}&section=modules", HTTP_HX_REQUEST="true"))
     results = {
+        "first": first,
         "cold": cold,
         "fresh": fresh,
         "warm": warm,
@@ -133,7 +147,8 @@ def main() -> None:
 
 def write(results: dict[str, list[float]], answers: int) -> None:
     labels = {
-        "cold": "every cache empty (both waves read, weighted, estimated, rendered)",
+        "first": "first view: no columnar copy yet, every cache empty (every answer parsed)",
+        "cold": "every cache empty, as after a restart (answers from their columnar copy)",
         "fresh": "after one new answer (it is read and appended; every figure recomputed)",
         "warm": "again, nothing changed (sections from the cache)",
         "breakdown": "htmx: another breakdown of one section",

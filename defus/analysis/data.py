@@ -2,11 +2,14 @@
 
 Loaded once per wave and answer revision (`Wave.answers_revision` grows with every recorded
 answer) and kept in the cache, so the dashboard, the report and the exports read the database
-only when new answers have arrived.
+only when new answers have arrived. Behind the cache, a columnar copy of the arrays in the
+database (models.AnswerColumns) spares parsing every answer after a restart or an emptied
+cache: only answers that arrived since it was written are read and appended.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import operator
 import uuid
@@ -16,7 +19,7 @@ from typing import Any
 
 import numpy as np
 from django.core.cache import cache
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, Max, OuterRef
 
 from ..fieldwork.models import AGE_GROUPS, GENDERS, AccessCode, Response, Wave, age_group
@@ -25,6 +28,8 @@ from ..instrument.definition import NO_ANSWER, NOT_APPLICABLE, Instrument, filte
 GENDER_ITEM, AGE_ITEM = "D1", "D2"  # the standard instrument's gender (1 f, 2 m, 3 d) and age
 GENDER_CODES = {1: "female", 2: "male", 3: "diverse"}
 CACHE_SECONDS = 24 * 3600
+COLUMNS_LAYOUT = 1  # of the stored columns: raise it when WaveData's arrays change meaning
+COLUMNS_REFRESH = 100  # rewrite the stored columns when this many answers arrived since
 
 
 @dataclass
@@ -77,8 +82,9 @@ def load_wave_data(wave: Wave) -> WaveData:
     """The wave's answers as arrays, cached until new answers arrive; districts (population,
     sample sizes) are read fresh, since they can change without new answers.
 
-    When answers have arrived since the last cached revision, only the new ones are read and
-    appended (answers are never edited; a deleted one makes everything be read again)."""
+    When answers have arrived since the last cached revision (or since the stored columns were
+    written), only the new ones are read and appended (answers are never edited; a deleted one
+    makes everything be read again)."""
     revision, token = (
         Wave.objects.filter(pk=wave.pk).values_list("answers_revision", "open_link_token").get()
     )
@@ -89,14 +95,122 @@ def load_wave_data(wave: Wave) -> WaveData:
     if data is None or data.district_pks != pks:
         # Answers keep the position of their district: other districts, everything again.
         latest: WaveData | None = cache.get(f"analysis:data:{wave.pk}:{token}:latest")
+        stored = _stored_state(wave)
+        outdated = (
+            stored is None
+            or stored[0] + COLUMNS_REFRESH <= revision
+            or stored[1:3] != (COLUMNS_LAYOUT, pks)
+        )
         if latest is not None and latest.district_pks == pks and latest.revision < revision:
             data = _with_new_answers(wave, latest, districts, revision)
+        elif (known := _stored_columns(wave, stored, pks, revision)) is not None:
+            data = known
+            if known.revision < revision:
+                data = _with_new_answers(wave, known, districts, revision)
         else:
             data = read_wave_data(wave, districts, revision)
+            outdated = True  # no copy, or one that does not describe the answers any more
+        if outdated:
+            store_columns(wave, data)
         cached = replace(data, districts=[])
         cache.set(key, cached, CACHE_SECONDS)
         cache.set(f"analysis:data:{wave.pk}:{token}:latest", cached, CACHE_SECONDS)
     return replace(data, districts=districts)
+
+
+# --- the columnar copy in the database ------------------------------------------------------
+
+_FLAGS = ("is_sample", "is_paper", "stratum", "gender", "age_group")
+
+
+def _stored_state(wave: Wave) -> tuple[int, int, list[int], int] | None:
+    """(revision, layout, district pks, n) of the wave's stored columns, without the payload."""
+    from .models import AnswerColumns
+
+    row = (
+        AnswerColumns.objects.filter(wave=wave)
+        .values_list("revision", "layout", "district_pks", "n")
+        .first()
+    )
+    return (int(row[0]), int(row[1]), list(row[2]), int(row[3])) if row else None
+
+
+def _stored_columns(
+    wave: Wave, state: tuple[int, int, list[int], int] | None, pks: list[int], revision: int
+) -> WaveData | None:
+    """The stored columns when they describe these districts and no more answers than there
+    are now; at the same revision, also the same number of answers (else a full read)."""
+    from .models import AnswerColumns
+
+    if state is None or state[1] != COLUMNS_LAYOUT or state[2] != pks or state[0] > revision:
+        return None
+    if state[0] == revision and Response.objects.filter(wave=wave).count() != state[3]:
+        return None
+    payload = AnswerColumns.objects.filter(wave=wave).values_list("payload", flat=True).first()
+    if payload is None:
+        return None
+    return columns_from_bytes(bytes(payload), wave_id=wave.pk, revision=state[0], pks=pks)
+
+
+def store_columns(wave: Wave, data: WaveData) -> None:
+    """Writes (or replaces) the wave's columnar copy of `data`, rows in the order of their ids."""
+    from .models import AnswerColumns
+
+    values = {
+        "revision": data.revision,
+        "layout": COLUMNS_LAYOUT,
+        "district_pks": data.district_pks,
+        "n": data.n,
+        "payload": columns_to_bytes(in_id_order(data)),
+    }
+    try:
+        with transaction.atomic():
+            AnswerColumns.objects.update_or_create(wave=wave, defaults=values)
+    except IntegrityError:
+        pass  # another request wrote it at the same moment; either copy is right
+
+
+def in_id_order(data: WaveData) -> WaveData:
+    order = np.argsort(np.asarray(data.response_ids, dtype="U32"), kind="stable")
+    if np.array_equal(order, np.arange(data.n)):
+        return data
+    return replace(
+        data,
+        response_ids=[data.response_ids[i] for i in order],
+        language=[data.language[i] for i in order],
+        items={code: values[order] for code, values in data.items.items()},
+        texts={code: [values[i] for i in order] for code, values in data.texts.items()},
+        **{name: getattr(data, name)[order] for name in _FLAGS},
+    )
+
+
+def columns_to_bytes(data: WaveData) -> bytes:
+    arrays: dict[str, np.ndarray] = {
+        "response_ids": np.asarray(data.response_ids, dtype="U32"),
+        "language": np.asarray(data.language, dtype="U8"),
+        # Open answers vary in length: one JSON text rather than fixed-width strings.
+        "texts": np.frombuffer(json.dumps(data.texts, ensure_ascii=False).encode(), np.uint8),
+        **{name: getattr(data, name) for name in _FLAGS},
+        **{f"item.{code}": values for code, values in data.items.items()},
+    }
+    buffer = io.BytesIO()
+    np.savez(buffer, allow_pickle=False, **arrays)
+    return buffer.getvalue()
+
+
+def columns_from_bytes(payload: bytes, *, wave_id: int, revision: int, pks: list[int]) -> WaveData:
+    with np.load(io.BytesIO(payload), allow_pickle=False) as stored:
+        arrays = {name: stored[name] for name in stored.files}
+    return WaveData(
+        wave_id=wave_id,
+        revision=revision,
+        response_ids=arrays["response_ids"].tolist(),
+        language=arrays["language"].tolist(),
+        texts=json.loads(arrays["texts"].tobytes().decode()),
+        items={name[5:]: values for name, values in arrays.items() if name.startswith("item.")},
+        district_pks=pks,
+        **{name: arrays[name] for name in _FLAGS},
+    )
 
 
 def _with_new_answers(

@@ -61,3 +61,24 @@ class ExportFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of {self.wave} (revision {self.revision})"
+
+
+class AnswerColumns(models.Model):
+    """A columnar copy of a wave's answers (data.WaveData as numpy arrays), so that reading a
+    wave after a restart or an emptied cache costs one row instead of parsing every answer.
+
+    Derived, never edited: it names the answers revision and districts it was made from;
+    data.py checks both (and the number of answers) before using it, appends answers that
+    arrived since, and replaces it when it has fallen behind. Rows are kept in the order of
+    the answers' random ids, so the copy holds nothing about the order answers arrived in."""
+
+    wave = models.OneToOneField(Wave, on_delete=models.CASCADE, related_name="answer_columns")
+    revision = models.PositiveIntegerField()
+    layout = models.PositiveSmallIntegerField()  # data.COLUMNS_LAYOUT it was written with
+    district_pks = models.JSONField(default=list)
+    n = models.PositiveIntegerField()
+    payload = models.BinaryField()  # numpy .npz, no pickled objects
+    updated = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"answers of {self.wave} as columns (revision {self.revision})"
