@@ -10,6 +10,10 @@ DEFUS_MIN_CELL minimum unweighted respondents before a group is shown (default 5
 DEFUS_PUBLIC_URL the address printed in invitation letters and QR codes
 DEFUS_CLIENT_IP_HEADER the header with the client address behind a reverse proxy
 DEFUS_BACKGROUND_SYNC "1": exports and reports are made within the request (no worker thread)
+DEFUS_MAP_TILE_URL  raster tiles under maps, e.g. https://tiles.example/{z}/{x}/{y}.png (default
+               none: district boundaries are the base); DEFUS_MAP_TILE_ATTRIBUTION their credit
+DEFUS_PHOTO_MAX_BYTES largest photo of a walk accepted (default 15 MB)
+DEFUS_DOCUMENT_MAX_BYTES largest document of a workshop or measure accepted (default 20 MB)
 """
 
 from __future__ import annotations
@@ -227,3 +231,8 @@ DEFUS_PUBLIC_URL = os.environ.get("DEFUS_PUBLIC_URL", "http://127.0.0.1:8000")
 DEFUS_CLIENT_IP_HEADER = os.environ.get("DEFUS_CLIENT_IP_HEADER", "")
 # Slow work (exports, reports) runs in a worker thread (core/background.py) unless this is set.
 DEFUS_BACKGROUND_SYNC = _env_bool("DEFUS_BACKGROUND_SYNC")
+# Maps (walks, unsafe places): without a tile server the district boundaries are the base.
+DEFUS_MAP_TILE_URL = os.environ.get("DEFUS_MAP_TILE_URL") or None
+DEFUS_MAP_TILE_ATTRIBUTION = os.environ.get("DEFUS_MAP_TILE_ATTRIBUTION", "")
+DEFUS_PHOTO_MAX_BYTES = int(os.environ.get("DEFUS_PHOTO_MAX_BYTES", 15 * 1024 * 1024))
+DEFUS_DOCUMENT_MAX_BYTES = int(os.environ.get("DEFUS_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024))

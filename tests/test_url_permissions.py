@@ -16,6 +16,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from defus.analysis.models import ExportFile
 from defus.fieldwork.models import AccessCode, District, Response, SamplePerson, Wave
+from defus.strategy.models import Finding, Measure, MeasureDocument, Priority
+from defus.walks.models import Stop, StopPhoto, Walk, Workshop, WorkshopDocument, WorkshopFinding
 
 # Routes open to anyone: the public home page, the respondent's questionnaire, and allauth's
 # entrance pages (login, password reset, notices; those about an account require login).
@@ -77,6 +79,35 @@ def city_b(org_b: Any, admin_b: Any) -> dict[str, str]:
         answers={"A1": 2},
     )
     export = ExportFile.objects.create(wave=wave, kind="sav", revision=0, status="ready")
+    workshop = Workshop.objects.create(
+        organisation=org_b, wave=wave, title="Beispielburg 2026 workshop", topic="t", date=today
+    )
+    finding = WorkshopFinding.objects.create(workshop=workshop, text="f", group="women")
+    # no file behind it: the download must give 404 to city B's admin, not a 500
+    document = WorkshopDocument.objects.create(
+        workshop=workshop, title="d", file=f"workshops/{org_b.pk}/none/minutes.pdf"
+    )
+    strategy_finding = Finding.objects.create(organisation=org_b, source="other", text="f")
+    priority = Priority.objects.create(
+        organisation=org_b,
+        problem="p",
+        baseline_wave=wave,
+        item="A1",
+        share=[1, 2],
+        indicator_label="i",
+        target=50,
+    )
+    measure = Measure.objects.create(priority=priority, title="m", department="d")
+    # no file behind it either: 404 for city B's admin
+    measure_document = MeasureDocument.objects.create(
+        measure=measure, title="d", file=f"measures/{org_b.pk}/none/plan.pdf"
+    )
+    walk = Walk.objects.create(
+        organisation=org_b, district=district, title="Beispielburg 2026 walk", date=today
+    )
+    stop = Stop.objects.create(walk=walk, position=1, name="Markt")
+    # no file behind it: 404 for city B's admin
+    photo = StopPhoto.objects.create(stop=stop, image=f"walks/{org_b.pk}/none.jpg")
     return {
         "org": org_b.slug,
         "wave": wave.slug,
@@ -92,6 +123,15 @@ def city_b(org_b: Any, admin_b: Any) -> dict[str, str]:
         "uidb36": "1",
         "number": "1",
         "export": str(export.pk),
+        "workshop": str(workshop.pk),
+        "finding": str(finding.pk),
+        "document": str(document.pk),
+        "strategy_finding": str(strategy_finding.pk),
+        "priority": str(priority.pk),
+        "measure": str(measure.pk),
+        "measure_document": str(measure_document.pk),
+        "walk": str(walk.pk),
+        "photo": str(photo.pk),
     }
 
 

@@ -23,6 +23,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # Link only to pages the person may open: waves, else the results of each wave.
         organisation.can_view_waves = has_permission(request.user, organisation, "wave.view")
         organisation.can_view_results = has_permission(request.user, organisation, "analysis.view")
+        organisation.can_view_walks = has_permission(request.user, organisation, "walks.view")
+        organisation.can_view_strategy = has_permission(request.user, organisation, "strategy.view")
     return render(request, "core/dashboard.html", {"organisations": organisations})
 
 

@@ -11,6 +11,9 @@
   sample (response rates by district of about 30–50 %) and 60 via the open link;
 - for Musterstadt also the first wave, "Sicherheit in Musterstadt 2024" (closed, sample
   deleted, 760 answers), so that results can be compared between waves;
+- for Musterstadt also the qualitative part and the strategic cycle (cycle.py, cycle.yaml): a
+  recorded night walk through the Bahnhofsviertel and its planned repeat by day, a workshop,
+  recorded crime, findings, and two priorities with measures, evaluated 2024 → 2026;
 - for Beispielburg a small closed wave with 3 districts and about 40 answers, so that one city
   can be seen not to see another's data.
 
@@ -58,6 +61,7 @@ from defus.fieldwork.services.waves import open_link_url
 from defus.instrument.definition import standard_instrument
 from defus.organisations.models import Membership, Organisation, User
 
+from .cycle import build_cycle, cycle_data, delete_cycle
 from .geometry import Grid, contains, tile
 from .synthetic import Mention, Respondent, synthetic_answers
 
@@ -264,6 +268,8 @@ class DemoResult:
     waves: list[WaveSummary] = field(default_factory=list)
     trial_codes: list[str] = field(default_factory=list)  # unused codes, formatted for print
     open_link: str | None = None
+    cycle: str | None = None  # the organisation that got walks, workshop and measures (cycle.py)
+    cycle_created: bool = False
 
 
 # --- building ----------------------------------------------------------------------------------
@@ -292,7 +298,11 @@ def build_demo(*, today: date | None = None, reset: bool = False) -> DemoResult:
             for spec in data.cities
         }
         _ensure_people(data.people, organisations)
+        cycle_city = cycle_data()["organisation"]
+        if reset:
+            delete_cycle(organisations[cycle_city])
         for city in data.cities:
+            waves = []
             for spec in (*city.previous, city):
                 if reset:
                     delete_wave(spec.wave_slug)
@@ -301,6 +311,11 @@ def build_demo(*, today: date | None = None, reset: bool = False) -> DemoResult:
                 if wave is None:
                     wave = build_wave(spec, organisations[spec.slug], today, data.names)
                 result.waves.append(summarise(wave, created))
+                waves.append(wave)
+            if city.slug == cycle_city and len(waves) > 1:
+                # Walks, workshop and measures; the first wave is the priorities' baseline.
+                result.cycle = city.organisation
+                result.cycle_created = build_cycle(waves[-1], waves[0], today)
     wave = Wave.objects.get(slug=result.wave_slug)
     result.trial_codes = [format_code(code) for code in trial_codes(wave)]
     result.open_link = open_link_url(wave)

@@ -1,6 +1,12 @@
 """Findings, priorities, measures and evaluation, under /o/<org>/strategy/."""
 
-from django.urls import URLPattern
+from .views import crime, findings, measures, overview, priorities
 
 app_name = "strategy"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    *priorities.urlpatterns,
+    *findings.urlpatterns,
+    *crime.urlpatterns,
+    *measures.urlpatterns,
+    *overview.urlpatterns,
+]

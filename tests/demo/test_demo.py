@@ -426,3 +426,37 @@ def test_district_boundaries_are_valid_and_tile_the_city(demo: Run) -> None:
         assert place.longitude is not None
         hits = [pk for pk, ring in rings.items() if inside(ring, place.longitude, place.latitude)]
         assert hits == [place.district.pk], place.name
+
+
+# --- walks, workshop, priorities and measures (cycle.yaml) ---------------------------------------
+
+
+def test_builds_walks_workshop_and_measures_evaluated_between_the_waves(demo: Run) -> None:
+    from defus.strategy.evaluation import evaluate
+    from defus.strategy.models import Priority
+    from defus.walks.models import Walk, Workshop
+
+    walks = list(Walk.objects.filter(organisation__slug="musterstadt").order_by("date"))
+    assert [w.status for w in walks] == [Walk.Status.RECORDED, Walk.Status.PLANNED]
+    recorded, planned = walks
+    assert recorded.district.name == planned.district.name == "Bahnhofsviertel"
+    assert recorded.time_of_day == "night" and planned.repeat_of == recorded
+    stops = list(recorded.stops.all())
+    assert len(stops) == 4 and all(s.recorded and s.checklist for s in stops)
+    assert [s.name for s in planned.stops.all()] == [s.name for s in stops]
+    assert sum(s.photos.count() for s in stops) == 2
+    assert sum(s.issues.count() for s in stops) >= 6
+    assert "Musterstadt: zwei Stadtteilspaziergänge" in demo.output
+    workshop = Workshop.objects.get(organisation__slug="musterstadt")
+    assert workshop.findings.count() == 3 and sum(workshop.participants.values()) > 10
+
+    priorities = list(Priority.objects.filter(organisation__slug="musterstadt"))
+    assert len(priorities) == 2 and all(p.measures.exists() for p in priorities)
+    for priority in priorities:
+        assert priority.baseline_wave.slug == "musterstadt-2024"
+        evaluation = evaluate(priority)
+        assert evaluation.current is not None and evaluation.current.wave.slug == wave().slug
+        for measured in (evaluation.baseline.row, evaluation.current.row):
+            assert measured is not None and not measured.suppressed
+            assert measured.ci_low < measured.estimate < measured.ci_high
+        assert evaluation.difference is not None and 0 <= evaluation.difference["p_value"] <= 1

@@ -264,6 +264,27 @@ def test_districts_can_be_replaced_until_fieldwork_then_only_updated(org_a):
     assert AccessCode.objects.get().district.code == "A"
 
 
+def test_a_district_with_walks_cannot_be_removed(org_a):
+    from defus.walks.models import Walk
+
+    wave = make_wave(org_a)
+    update_wave(
+        wave,
+        settings(),
+        WaveFiles(districts=districts_csv([("A", "Alt"), ("N1", "Nord")]).encode()),
+    )
+    Walk.objects.create(
+        organisation=org_a,
+        district=wave.districts.get(code="N1"),
+        title="Abendrundgang",
+        date=datetime.date(2026, 4, 1),
+    )
+    with pytest.raises(WaveSetupError) as error:
+        update_wave(wave, settings(), WaveFiles(districts=districts_csv([("A", "Alt")]).encode()))
+    assert "Nord (N1) has neighbourhood walks" in error.value.errors["districts"][0]
+    assert wave.districts.count() == 2
+
+
 def test_status_changes(org_a):
     wave = make_wave(org_a)
     with pytest.raises(WaveError):

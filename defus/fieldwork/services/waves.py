@@ -558,6 +558,16 @@ def update_wave(wave: Wave, values: WaveSettings, files: WaveFiles) -> SetupResu
     """Change a wave's settings; files given replace districts, boundaries or places."""
     errors: dict[str, list[Any]] = dict(check_settings(values, wave))
     plan = _plan_files(wave, files, errors)
+    if plan.districts is not None:
+        # Walks keep their district (and their route on its map): it cannot go.
+        keep = {row.code for row in plan.districts}
+        for district in (
+            wave.districts.exclude(code__in=keep).filter(walks__isnull=False).distinct()
+        ):
+            errors.setdefault("districts", []).append(
+                _("The district %(name)s (%(code)s) has neighbourhood walks; keep it in the file.")
+                % {"name": district.name, "code": district.code}
+            )
     if errors:
         raise WaveSetupError(errors)
     with transaction.atomic():

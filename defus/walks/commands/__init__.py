@@ -15,3 +15,15 @@ class Action(Protocol):
 
 
 ACTIONS: dict[str, Action] = {}
+
+from . import export, report, workshops  # noqa: E402 – after Action, which the modules may use
+
+ACTIONS["workshops"] = workshops
+ACTIONS["export"] = export
+ACTIONS["report"] = report
+
+from . import list as list_walks  # noqa: E402
+from . import plan  # noqa: E402
+
+ACTIONS["plan"] = plan
+ACTIONS["list"] = list_walks

@@ -53,6 +53,15 @@ class Command(BaseCommand):
                     "open": wave.open_link_responses,
                 }
             )
+        if result.cycle:
+            if result.cycle_created:
+                line = _(
+                    "%(org)s: added two neighbourhood walks, a workshop, findings and two "
+                    "priorities with measures."
+                )
+            else:
+                line = _("%(org)s: walks, workshop and measures exist already; left as they are.")
+            write(self.style.SUCCESS(line % {"org": result.cycle}))
         write("")
         write(_("Logins (password %(password)s for all):") % {"password": PASSWORD})
         for person in result.people:
