@@ -5,7 +5,9 @@ demo's synthetic model (plus its earlier wave of 5,000, so the comparison sectio
 do). The dashboard is requested in-process through Django's test client – middleware, view,
 estimates, Vega-Lite specs, templates – as a logged-in analyst:
 - first: no columnar copy of the answers yet and every cache emptied (every answer of both
-  waves parsed, weighted, every figure estimated, every section rendered) – once per wave;
+  waves parsed, weighted, every figure estimated, every section rendered). Only a wave whose
+  answers were loaded in bulk meets this: recording an answer writes the copy in the
+  background when it is missing or 100 answers behind (analysis/signals.py);
 - cold: every cache and the process's designs emptied (a restart): the answers come from
   their columnar copy in the database (analysis.models.AnswerColumns), the rest as above;
 - warm: nothing changed since the last request (sections from the cache);
@@ -147,7 +149,7 @@ def main() -> None:
 
 def write(results: dict[str, list[float]], answers: int) -> None:
     labels = {
-        "first": "first view: no columnar copy yet, every cache empty (every answer parsed)",
+        "first": "no columnar copy (answers loaded in bulk), every cache empty: all parsed",
         "cold": "every cache empty, as after a restart (answers from their columnar copy)",
         "fresh": "after one new answer (it is read and appended; every figure recomputed)",
         "warm": "again, nothing changed (sections from the cache)",

@@ -131,3 +131,19 @@ def test_stored_rows_follow_the_random_ids_not_the_arrival(org_a, monkeypatch) -
     ).response_ids
     assert stored.n == appended.n == 21
     assert ids == sorted(ids)
+
+
+def test_a_recorded_answer_brings_a_missing_or_lagging_copy_up_to_date(
+    org_a, monkeypatch, settings, django_capture_on_commit_callbacks
+) -> None:
+    settings.DEFUS_BACKGROUND_SYNC = True  # the worker thread would not see the test's data
+    monkeypatch.setattr(data_module, "COLUMNS_REFRESH", 3)
+    wave = make_analysis_wave(org_a, per_district=5)
+    assert not AnswerColumns.objects.filter(wave=wave).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        record_response(wave, {"A1": 2}, mode="web", language="de")
+    assert AnswerColumns.objects.get(wave=wave).n == 21  # missing: written at once
+    for expected in (21, 21, 24):  # then again when three answers behind
+        with django_capture_on_commit_callbacks(execute=True):
+            record_response(wave, {"A1": 1}, mode="web", language="de")
+        assert AnswerColumns.objects.get(wave=wave).n == expected
