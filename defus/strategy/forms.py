@@ -8,15 +8,13 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from defus.core import uploads
 from defus.fieldwork.models import Place, Wave
 from defus.organisations.models import Organisation
 from defus.walks.models import Stop, WorkshopFinding
 
 from .models import Finding, Measure, MeasureDocument, Priority
 from .services import (
-    DOCUMENT_EXTENSIONS,
-    check_document,
-    document_max_bytes,
     group_choices,
     split_group,
     wave_figures,
@@ -239,17 +237,20 @@ class DocumentForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["file"].widget.attrs["accept"] = ",".join(DOCUMENT_EXTENSIONS)
+        self.fields["file"].widget.attrs["accept"] = uploads.ACCEPT
         self.fields["file"].help_text = _(
-            "PDF, office documents or images, at most %(size)s MB"
-        ) % {"size": f"{document_max_bytes() / (1024 * 1024):g}"}
+            "PDF, office documents, images or text, at most %(limit)s."
+        ) % {"limit": uploads.size_text(uploads.document_max_bytes())}
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data.get("file")
         if upload is not None:
-            problem = check_document(upload.name or "", upload.size or 0)
-            if problem:
-                raise forms.ValidationError(problem)
+            head = upload.read(uploads.SNIFF_BYTES)
+            upload.seek(0)
+            try:
+                uploads.check_document(upload.name or "", upload.size or 0, head)
+            except uploads.DocumentError as error:
+                raise forms.ValidationError(str(error)) from None
         return upload
 
 

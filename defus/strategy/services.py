@@ -8,10 +8,8 @@ disclosure control and the base rule hold here as everywhere.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -202,45 +200,3 @@ def crime_finding_text(figure: CrimeFigure) -> str:
     if before is not None:
         text += " " + _("(%(year)d: %(count)d)") % {"year": before.year, "count": before.count}
     return text
-
-
-# --- measure documents -----------------------------------------------------------------------
-
-DOCUMENT_EXTENSIONS = (
-    ".pdf",
-    ".odt",
-    ".ods",
-    ".odp",
-    ".doc",
-    ".docx",
-    ".xls",
-    ".xlsx",
-    ".ppt",
-    ".pptx",
-    ".txt",
-    ".csv",
-    ".png",
-    ".jpg",
-    ".jpeg",
-)
-
-
-def document_max_bytes() -> int:
-    return int(getattr(settings, "DEFUS_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024))
-
-
-def check_document(name: str, size: int) -> str | None:
-    """Why an uploaded document is refused (in the user's language), or None."""
-    extension = os.path.splitext(name)[1].lower()
-    if extension not in DOCUMENT_EXTENSIONS:
-        return _("Files of this type cannot be stored. Allowed: %(types)s.") % {
-            "types": ", ".join(e.lstrip(".") for e in DOCUMENT_EXTENSIONS)
-        }
-    limit = document_max_bytes()
-    if size > limit:
-        return _("The file is larger than %(size)s MB; please upload a smaller one.") % {
-            "size": f"{limit / (1024 * 1024):g}"
-        }
-    if size == 0:
-        return _("The file is empty.")
-    return None

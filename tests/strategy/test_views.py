@@ -170,10 +170,14 @@ def test_measure_validation_and_documents(
         upload, {"title": "Tool", "file": SimpleUploadedFile("tool.exe", b"MZ....")}
     )
     assert response.status_code == 400
-    assert "Files of this type cannot be stored." in page_text(response)
+    assert "The file “tool.exe” is not of an allowed type." in page_text(response)
+    response = client.post(
+        upload, {"title": "Tool", "file": SimpleUploadedFile("tool.pdf", b"MZ....")}
+    )
+    assert "does not match its extension .pdf" in page_text(response)
     settings.DEFUS_DOCUMENT_MAX_BYTES = 10
     response = client.post(upload, {"title": "Big", "file": SimpleUploadedFile("big.pdf", pdf)})
-    assert "The file is larger than" in page_text(response)
+    assert "The file “big.pdf” is too large" in page_text(response)
     assert MeasureDocument.objects.count() == 1
 
     download = f"{base(org_a)}documents/{document.pk}/"

@@ -25,6 +25,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from defus.core.uploads import size_text
+
 from ..models import Stop, StopPhoto
 
 DEFAULT_MAX_BYTES = 15 * 1024 * 1024
@@ -51,13 +53,6 @@ def max_bytes() -> int:
 
 def max_pixels() -> int:
     return int(getattr(settings, "DEFUS_PHOTO_MAX_PIXELS", DEFAULT_MAX_PIXELS))
-
-
-def size_text(size: int) -> str:
-    """A file size for messages: "15 MB", "2.03 MB", "900 KB"."""
-    if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{round(size / (1024 * 1024), 2):g} MB"
 
 
 @dataclass

@@ -20,13 +20,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from defus.core import uploads
+from defus.core.uploads import SNIFF_BYTES
 from defus.fieldwork.models import District, Place, Wave
 from defus.instrument.definition import Instrument, InstrumentError, standard_instrument
 from defus.instrument.definition import translate as translate_text
@@ -39,48 +40,6 @@ MAX_PARTICIPANTS = 100_000  # per group; anything larger is a typing error
 TITLE_MAX = Workshop._meta.get_field("title").max_length or 200
 TOPIC_MAX = Workshop._meta.get_field("topic").max_length or 300
 DOCUMENT_TITLE_MAX = WorkshopDocument._meta.get_field("title").max_length or 200
-DEFAULT_DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
-SNIFF_BYTES = 8192
-
-# The first bytes of each kind of file we accept.
-PDF = (b"%PDF-",)
-ZIP = (b"PK\x03\x04",)  # Office Open XML and OpenDocument files are zip archives
-OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)  # older Office files (.doc, .xls, .ppt)
-RTF = (b"{\\rtf",)
-PNG = (b"\x89PNG\r\n\x1a\n",)
-JPEG = (b"\xff\xd8\xff",)
-GIF = (b"GIF87a", b"GIF89a")
-TEXT = ()  # no signature: checked as text instead
-
-# extension → (content type for the download, accepted first bytes)
-DOCUMENT_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
-    "pdf": ("application/pdf", PDF),
-    "docx": (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        ZIP,
-    ),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ZIP),
-    "pptx": (
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        ZIP,
-    ),
-    "odt": ("application/vnd.oasis.opendocument.text", ZIP),
-    "ods": ("application/vnd.oasis.opendocument.spreadsheet", ZIP),
-    "odp": ("application/vnd.oasis.opendocument.presentation", ZIP),
-    "doc": ("application/msword", OLE),
-    "xls": ("application/vnd.ms-excel", OLE),
-    "ppt": ("application/vnd.ms-powerpoint", OLE),
-    "rtf": ("application/rtf", RTF),
-    "png": ("image/png", PNG),
-    "jpg": ("image/jpeg", JPEG),
-    "jpeg": ("image/jpeg", JPEG),
-    "gif": ("image/gif", GIF),
-    "webp": ("image/webp", ()),  # RIFF….WEBP, checked below
-    "txt": ("text/plain; charset=utf-8", TEXT),
-    "csv": ("text/csv; charset=utf-8", TEXT),
-    "md": ("text/markdown; charset=utf-8", TEXT),
-}
-ACCEPT = ",".join(f".{extension}" for extension in DOCUMENT_TYPES)
 
 
 class WorkshopError(Exception):
@@ -321,79 +280,12 @@ def save_finding(
 # --- documents ---------------------------------------------------------------------------------
 
 
-def document_max_bytes() -> int:
-    return int(getattr(settings, "DEFUS_DOCUMENT_MAX_BYTES", DEFAULT_DOCUMENT_MAX_BYTES))
-
-
-def size_text(size: int) -> str:
-    if size >= 1024 * 1024:
-        return _("%(size)s MB") % {"size": f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".")}
-    return _("%(size)s KB") % {"size": max(1, round(size / 1024))}
-
-
-def document_extension(filename: str) -> str:
-    return os.path.splitext(filename)[1].lower().lstrip(".")
-
-
 def check_document(filename: str, size: int, head: bytes) -> str:
-    """The extension of an acceptable document; WorkshopError naming the file otherwise.
-
-    `head` is the file's first bytes: a file whose content does not match its extension
-    (e.g. a program renamed to .pdf) is refused.
-    """
-    name = os.path.basename(filename or "") or _("(no name)")
-    limit = document_max_bytes()
-    if size <= 0:
-        raise WorkshopError(_("The file “%(name)s” is empty.") % {"name": name}, "file")
-    if size > limit:
-        raise WorkshopError(
-            _("The file “%(name)s” is too large (%(size)s); at most %(limit)s are allowed.")
-            % {"name": name, "size": size_text(size), "limit": size_text(limit)},
-            "file",
-        )
-    extension = document_extension(name)
-    if extension not in DOCUMENT_TYPES:
-        raise WorkshopError(
-            _(
-                "The file “%(name)s” is not of an allowed type. Allowed: PDF, office documents "
-                "(Word, Excel, PowerPoint, OpenDocument, RTF), images (PNG, JPEG, GIF, WebP) "
-                "and text (TXT, CSV, Markdown)."
-            )
-            % {"name": name},
-            "file",
-        )
-    _content_type, signatures = DOCUMENT_TYPES[extension]
-    if extension == "webp":
-        matches = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
-    elif signatures:
-        matches = any(head.startswith(signature) for signature in signatures)
-    else:
-        matches = _looks_like_text(head)
-    if not matches:
-        raise WorkshopError(
-            _(
-                "The content of “%(name)s” does not match its extension .%(extension)s; "
-                "the file may be damaged or of another type."
-            )
-            % {"name": name, "extension": extension},
-            "file",
-        )
-    return extension
-
-
-def _looks_like_text(head: bytes) -> bool:
-    if b"\x00" in head:
-        return False
+    """uploads.check_document, refusals as WorkshopError on the file field."""
     try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as error:
-        # a multi-byte character cut off at the end of the sample is fine
-        if error.start < len(head) - 3:
-            try:
-                head.decode("cp1252")
-            except UnicodeDecodeError:
-                return False
-    return True
+        return uploads.check_document(filename, size, head)
+    except uploads.DocumentError as error:
+        raise WorkshopError(str(error), "file") from None
 
 
 def add_document(
@@ -419,8 +311,7 @@ def document_filename(document: WorkshopDocument) -> str:
 
 
 def document_content_type(document: WorkshopDocument) -> str:
-    extension = document_extension(document.file.name or "")
-    return DOCUMENT_TYPES.get(extension, ("application/octet-stream", ()))[0]
+    return uploads.document_content_type(document.file.name or "")
 
 
 def document_size(document: WorkshopDocument) -> int | None:

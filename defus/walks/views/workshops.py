@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from defus.core import uploads
 from defus.fieldwork.models import District, Place, Wave
 from defus.fieldwork.views.waves import AccessibleForm, DateInput
 from defus.organisations.models import Organisation
@@ -162,7 +163,7 @@ class FindingForm(AccessibleForm):
 class DocumentForm(AccessibleForm):
     file = forms.FileField(
         label=gettext_lazy("Document"),
-        widget=forms.ClearableFileInput(attrs={"accept": service.ACCEPT}),
+        widget=forms.ClearableFileInput(attrs={"accept": uploads.ACCEPT}),
     )
     title = forms.CharField(
         label=gettext_lazy("Title of the document"),
@@ -175,7 +176,7 @@ class DocumentForm(AccessibleForm):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = _(
             "PDF, office documents, images or text, at most %(limit)s."
-        ) % {"limit": service.size_text(service.document_max_bytes())}
+        ) % {"limit": uploads.size_text(uploads.document_max_bytes())}
         self.fields["file"].widget.attrs["aria-describedby"] = f"{self['file'].auto_id}_help"
 
 
