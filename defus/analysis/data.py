@@ -221,7 +221,9 @@ def _with_new_answers(
     if not have <= ids or len(ids) - len(have) > 1000:
         return read_wave_data(wave, districts, revision)
     new = read_wave_data(wave, districts, revision, only=sorted(ids - have))
-    return concatenate(known, new)
+    # Rows in the order of their ids, as a full read gives them: sums over rows then come
+    # out the same to the last bit, however the answers were read.
+    return in_id_order(concatenate(known, new))
 
 
 def _response_rows(

@@ -147,3 +147,22 @@ def test_a_recorded_answer_brings_a_missing_or_lagging_copy_up_to_date(
         with django_capture_on_commit_callbacks(execute=True):
             record_response(wave, {"A1": 1}, mode="web", language="de")
         assert AnswerColumns.objects.get(wave=wave).n == expected
+
+
+def test_figures_are_the_same_to_the_last_bit_however_the_answers_were_read(org_a) -> None:
+    from defus.analysis.margins import _DESIGNS, wave_design
+    from defus.analysis.results import estimate_item
+
+    wave = make_analysis_wave(org_a, per_district=20)
+    load_wave_data(wave)
+    for answers in ({"A1": 1, "D1": 1, "D2": 33}, {"A1": 4, "D1": 2, "D2": 71}):
+        record_response(wave, answers, mode="web", language="de", source="sample")
+    appended = load_wave_data(wave)  # cached arrays + the two new answers
+    assert appended.response_ids == fresh(wave).response_ids
+    before = estimate_item(wave_design(wave), "A1", by="district", share=[1, 2])
+
+    cache.clear()
+    _DESIGNS.clear()
+    AnswerColumns.objects.all().delete()  # every answer read again
+    after = estimate_item(wave_design(wave), "A1", by="district", share=[1, 2])
+    assert [row.as_json() for row in before] == [row.as_json() for row in after]
