@@ -52,10 +52,12 @@ pytest: setup system-packages
 test: lint typecheck pytest
 
 bench: setup
+	$(BIN)/python -m pip install -q -r requirements-bench.txt
 	$(BIN)/python bench/fieldwork/run.py
 	$(BIN)/python bench/letters/run.py --letters 2000
 	$(BIN)/python bench/analysis/run.py
 	$(BIN)/python bench/analysis/dashboard.py
+	$(BIN)/python bench/site/run.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -14,6 +14,9 @@ DEFUS_MAP_TILE_URL  raster tiles under maps, e.g. https://tiles.example/{z}/{x}/
                none: district boundaries are the base); DEFUS_MAP_TILE_ATTRIBUTION their credit
 DEFUS_PHOTO_MAX_BYTES largest photo of a walk accepted (default 15 MB)
 DEFUS_DOCUMENT_MAX_BYTES largest document of a workshop or measure accepted (default 20 MB)
+DEFUS_EVENTS_RETENTION_DAYS days after an event before registrants' data is deleted (default 90)
+DEFUS_PAGE_CACHE_SECONDS keep public pages for visitors without a session this long (default 0:
+               off; e.g. 300 in production – edits then show after at most that long)
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ INSTALLED_APPS = [
     "defus.analysis",
     "defus.walks",
     "defus.strategy",
+    "defus.events",
     "defus.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -64,9 +68,25 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",  # its sitemap.xml template, for wagtail.contrib.sitemaps
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Information service (defus.info): Wagtail and what it needs
+    "defus.info",
+    "wagtail.contrib.simple_translation",
+    "wagtail.contrib.sitemaps",
+    "wagtail.locales",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
 ]
 
 MIDDLEWARE = [
@@ -236,3 +256,21 @@ DEFUS_MAP_TILE_URL = os.environ.get("DEFUS_MAP_TILE_URL") or None
 DEFUS_MAP_TILE_ATTRIBUTION = os.environ.get("DEFUS_MAP_TILE_ATTRIBUTION", "")
 DEFUS_PHOTO_MAX_BYTES = int(os.environ.get("DEFUS_PHOTO_MAX_BYTES", 15 * 1024 * 1024))
 DEFUS_DOCUMENT_MAX_BYTES = int(os.environ.get("DEFUS_DOCUMENT_MAX_BYTES", 20 * 1024 * 1024))
+# Events: personal data of registrants is deleted this many days after an event (default).
+DEFUS_EVENTS_RETENTION_DAYS = int(os.environ.get("DEFUS_EVENTS_RETENTION_DAYS", "90"))
+# Whole public pages from the cache for visitors without a session (core/pagecache.py).
+DEFUS_PAGE_CACHE_SECONDS = int(os.environ.get("DEFUS_PAGE_CACHE_SECONDS", "0"))
+if DEFUS_PAGE_CACHE_SECONDS > 0:
+    MIDDLEWARE.append("defus.core.pagecache.PublicPageCacheMiddleware")
+
+# --- Information service (Wagtail, defus/info) ------------------------------------------------
+WAGTAIL_SITE_NAME = "DEFUS"
+WAGTAILADMIN_BASE_URL = DEFUS_PUBLIC_URL
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+# Documents always go through Django's serve view, so member-only files are checked
+# (defus/info/wagtail_hooks.py) and never reachable as plain media files.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAILSIMPLETRANSLATION_SYNC_PAGE_TREE = False

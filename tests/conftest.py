@@ -26,6 +26,19 @@ CHROMIUM_ARGS = [
 PASSWORD = "correct-horse-battery-staple-42"
 
 
+@pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    """Every test starts in the interface's default language, German. A test client request
+    to an /en/ or /fr/ page leaves that language active in the thread afterwards (Django does
+    not reset it), which would otherwise leak into the next test's messages."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def org_a(db: Any) -> Any:
     from defus.organisations.models import Organisation

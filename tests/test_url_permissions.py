@@ -15,14 +15,25 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from defus.analysis.models import ExportFile
+from defus.events.models import Event, EventDocument, Registration
 from defus.fieldwork.models import AccessCode, District, Response, SamplePerson, Wave
 from defus.strategy.models import Finding, Measure, MeasureDocument, Priority
 from defus.walks.models import Stop, StopPhoto, Walk, Workshop, WorkshopDocument, WorkshopFinding
 
 # Routes open to anyone: the public home page, the respondent's questionnaire, and allauth's
 # entrance pages (login, password reset, notices; those about an account require login).
-PUBLIC = re.compile(r"^(|i18n/setlang/|s/.*|accounts/.*)$")
+# The information service (defus/info) is public too: search, news feeds, sitemap.
+PUBLIC = re.compile(
+    r"^(|i18n/setlang/|s/.*|accounts/.*|search/|feeds/news\.(rss|atom)|sitemap\.xml)$"
+)
 SKIP = re.compile(r"^(admin/|static/|media/)")  # Django's admin: staff only, checked by Django
+# Events: the calendar, event pages and a registration by its token are public (members-only
+# events check membership themselves); the organisers' pages (manage/) need forum staff.
+PUBLIC_EVENTS = re.compile(r"^events/(?!<slug:event>/manage/).*$")
+ORGANISER_EVENTS = re.compile(r"^events/<slug:event>/manage/")
+# Wagtail: its admin (cms/, staff only, checked by Wagtail), the page tree, documents and images
+# (served through Wagtail; member-only pages and files are tested in tests/info).
+WAGTAIL = re.compile(r"^(cms/|documents/|images/|_util/|\(\(\?:)")
 
 
 def _walk(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
@@ -40,7 +51,7 @@ def all_routes() -> list[str]:
         route = route.replace("^", "").replace("$", "").removeprefix("/")
         # i18n_patterns contribute a language prefix pattern object; keep the path only
         route = re.sub(r"^(de|en|fr)/", "", route)
-        if not SKIP.match(route):
+        if not SKIP.match(route) and not WAGTAIL.match(route):
             routes.append(route)
     return sorted(set(routes))
 
@@ -108,6 +119,18 @@ def city_b(org_b: Any, admin_b: Any) -> dict[str, str]:
     stop = Stop.objects.create(walk=walk, position=1, name="Markt")
     # no file behind it: 404 for city B's admin
     photo = StopPhoto.objects.create(stop=stop, image=f"walks/{org_b.pk}/none.jpg")
+    event = Event.objects.create(
+        slug="tagung",
+        title={"de": "Tagung"},
+        start=datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=9),
+        end=datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=9, hours=2),
+        kind=Event.Kind.TRAINING,
+    )
+    # no file behind it: 404, not a 500
+    event_document = EventDocument.objects.create(event=event, title="d", file="events/none.pdf")
+    registration = Registration.objects.create(
+        event=event, user=admin_b, organisation=org_b, status="confirmed", checked_in=True
+    )
     return {
         "org": org_b.slug,
         "wave": wave.slug,
@@ -132,6 +155,10 @@ def city_b(org_b: Any, admin_b: Any) -> dict[str, str]:
         "measure_document": str(measure_document.pk),
         "walk": str(walk.pk),
         "photo": str(photo.pk),
+        "event": event.slug,
+        "event_document": str(event_document.pk),
+        "registration": str(registration.pk),
+        "registration_token": registration.token,
     }
 
 
@@ -184,9 +211,31 @@ def test_anonymous_visitors_reach_only_public_pages(client: Any, city_b: dict[st
         response = client.get(url)
         assert response.status_code != 500, url
         assert b"Beispielburg 2026" not in response.content, url
-        if PUBLIC.match(route):
+        if PUBLIC.match(route) or PUBLIC_EVENTS.match(route):
             continue
         assert response.status_code in (302, 403, 404, 405), (url, response.status_code)
         if response.status_code == 302:
             assert "/accounts/login/" in response["Location"], (url, response["Location"])
         assert b"Beispielburg 2026" not in response.content, url
+
+
+@pytest.mark.django_db
+def test_event_organiser_pages_need_forum_staff(
+    client: Any, admin_a: Any, forum_staff: Any, city_b: dict[str, str]
+) -> None:
+    routes = [r for r in all_routes() if ORGANISER_EVENTS.match(r)]
+    assert len(routes) >= 5, "the organisers' event routes were not found"
+    client.force_login(admin_a)  # a city's admin is not an organiser of the forum's events
+    for route in routes:
+        url = fill(route, city_b)
+        for method in (client.get, client.post):
+            response = method(url)
+            assert response.status_code in (403, 404, 405), (url, response.status_code)
+            assert b"admin@beispielburg" not in response.content, url
+    client.force_login(forum_staff)
+    reached = 0
+    for route in routes:
+        response = client.get(fill(route, city_b))
+        assert response.status_code != 500, route
+        reached += response.status_code == 200
+    assert reached >= 3

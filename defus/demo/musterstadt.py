@@ -58,6 +58,7 @@ from defus.fieldwork.models import (
 )
 from defus.fieldwork.services.codes import format_code, new_codes
 from defus.fieldwork.services.waves import open_link_url
+from defus.info.demo import build_info_site
 from defus.instrument.definition import standard_instrument
 from defus.organisations.models import Membership, Organisation, User
 
@@ -316,6 +317,7 @@ def build_demo(*, today: date | None = None, reset: bool = False) -> DemoResult:
                 # Walks, workshop and measures; the first wave is the priorities' baseline.
                 result.cycle = city.organisation
                 result.cycle_created = build_cycle(waves[-1], waves[0], today)
+    build_info_site()  # the information service's pages (once; editors' changes stay)
     wave = Wave.objects.get(slug=result.wave_slug)
     result.trial_codes = [format_code(code) for code in trial_codes(wave)]
     result.open_link = open_link_url(wave)

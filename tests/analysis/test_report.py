@@ -211,7 +211,9 @@ def test_a_wave_that_cannot_be_weighted_gets_a_clear_message(client: Any, org_a:
         assert "02" in response.content.decode()
 
 
-def test_report_command_writes_html_and_refuses_other_files(org_a: Any, tmp_path: Path) -> None:
+def test_report_command_writes_html_and_refuses_other_files(
+    org_a: Any, tmp_path: Path, english: None
+) -> None:
     wave = make_analysis_wave(org_a, per_district=20)
     output = tmp_path / "bericht.html"
     call_command("analysis", "report", wave.slug, "-o", str(output), "--language", "fr")

@@ -52,14 +52,14 @@ def test_own_modules_join_the_questionnaire_as_not_comparable(org_a: Any):
         (OWN_MODULE.replace("fr: Notre parvis de gare", "it: Piazza"), "fr"),
     ],
 )
-def test_broken_own_modules_name_the_problem(org_a: Any, text: str, expected: str):
+def test_broken_own_modules_name_the_problem(org_a: Any, text: str, expected: str, english: None):
     wave = make_wave(org_a)
     extension, problems = parse_extension(text.encode(), wave)
     assert extension == {}
     assert problems and any(expected in p for p in problems), problems
 
 
-def test_own_modules_cannot_change_once_answers_exist(org_a: Any):
+def test_own_modules_cannot_change_once_answers_exist(org_a: Any, english: None):
     wave = make_wave(org_a)
     record_response(wave, {"A1": 1}, mode="web", language="de", source="sample")
     with pytest.raises(WaveSetupError) as error:

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class InfoConfig(AppConfig):
+    name = "defus.info"
+    label = "info"

@@ -1,0 +1,34 @@
+"""The information service in a real Chromium: axe-core (WCAG 2.2 AA) finds nothing on the
+home page, the news list, a news page and a publication, in German and French."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from defus.info.demo import build_info_site
+from tests.support import check_axe
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_pages_have_no_accessibility_violations(page: Any, live_server: Any) -> None:
+    build_info_site()
+    for prefix in ("/", "/fr/"):
+        for path in (
+            "",
+            "aktuelles/",
+            "aktuelles/defus-monitor/",
+            "publikationen/info-flyer-defus/",
+        ):
+            page.goto(live_server.url + prefix + path)
+            assert page.locator("h1").count() == 1
+            check_axe(page, prefix + path, prefix="info")
+    # The language switch by keyboard lands on the translation.
+    page.goto(live_server.url + "/aktuelles/defus-monitor/")
+    page.locator(".language-choice a[lang=en]").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/en/aktuelles/defus-monitor/")
+    assert "cities measure the feeling of safety" in page.locator("h1").inner_text()
