@@ -33,6 +33,9 @@ from django.utils import formats, timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from defus.core.languages import check_language
+from defus.core.versions import source_digest
+
 from ..fieldwork.models import Response, Wave
 from ..fieldwork.services.monitoring import field_report
 from ..instrument.definition import (
@@ -71,7 +74,6 @@ from .results import (
 )
 from .weighting import WeightingError
 
-LANGUAGES = ("de", "en", "fr")
 PLACES_ITEM = "K3"  # the open question "which places do you avoid?"
 TOP_PLACES = 5
 PLACE_DECIMALS = 1  # as the dashboard (charts.places_table): places are named by few
@@ -341,10 +343,6 @@ class Report:
 
 
 # --- building the report ---------------------------------------------------------------------
-
-
-def check_language(language: str) -> str:
-    return language if language in LANGUAGES else "de"
 
 
 def build_report(wave: Wave, language: str, *, today: date | None = None) -> Report:
@@ -1094,12 +1092,7 @@ def _report_inputs(wave: Wave) -> dict[str, Any]:
 @functools.cache
 def code_version() -> str:
     """A digest of the report's code and templates, read once per process."""
-    here = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for pattern in REPORT_SOURCES:
-        for path in sorted(here.glob(pattern)):
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
+    return source_digest(Path(__file__).resolve().parent, REPORT_SOURCES)
 
 
 def report_dir() -> Path:

@@ -6,6 +6,15 @@ from collections.abc import Iterable
 
 from django.utils.translation import get_language_info
 
+# The languages of everything the platform writes (reports, overviews, exports).
+LANGUAGES = ("de", "en", "fr")
+
+
+def check_language(code: str | None) -> str:
+    """The platform's language for `code` ("fr", "fr-ch" → "fr"), else German."""
+    code = (code or "de")[:2]
+    return code if code in LANGUAGES else "de"
+
 
 def language_name(code: str) -> str:
     """ "Deutsch", "English", "français" …; the code itself for a language Django does not know."""

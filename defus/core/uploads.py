@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 
 from django.conf import settings
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -141,3 +143,15 @@ def _looks_like_text(head: bytes) -> bool:
 def document_content_type(filename: str) -> str:
     """The content type a stored document is served with."""
     return DOCUMENT_TYPES.get(document_extension(filename), ("application/octet-stream", ()))[0]
+
+
+def document_response(file: FieldFile) -> FileResponse:
+    """A stored document as a download under its own name; 404 when the file is gone."""
+    name = os.path.basename(file.name or "")
+    try:
+        handle = file.open("rb")
+    except (OSError, ValueError) as missing:
+        raise Http404 from missing
+    return FileResponse(
+        handle, as_attachment=True, filename=name, content_type=document_content_type(name)
+    )

@@ -15,7 +15,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +24,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from defus.core import uploads
 from defus.core.background import run_in_background
 
 from . import services
@@ -269,12 +270,7 @@ def document(request: HttpRequest, event: str, event_document: int) -> HttpRespo
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         raise Http404
-    try:
-        handle = item.file.open("rb")
-    except (FileNotFoundError, OSError) as missing:
-        raise Http404 from missing
-    filename = (item.file.name or "").rsplit("/", 1)[-1]
-    return FileResponse(handle, as_attachment=True, filename=filename)
+    return uploads.document_response(item.file)
 
 
 # --- organisers (forum staff) -----------------------------------------------------------------

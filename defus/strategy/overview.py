@@ -22,17 +22,11 @@ from defus.analysis import charts
 from defus.analysis.formatting import format_decimal
 from defus.analysis.report import html_to_pdf
 from defus.analysis.results import minimum_cell
+from defus.core.languages import check_language
 from defus.organisations.models import Organisation
 
 from .evaluation import evaluate, evaluation_table
 from .models import Measure, Priority
-
-LANGUAGES = ("de", "en", "fr")
-
-
-def check_language(language: str) -> str:
-    language = (language or "de")[:2]
-    return language if language in LANGUAGES else "de"
 
 
 def format_budget(value: Decimal | None, language: str) -> str:

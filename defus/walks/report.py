@@ -37,6 +37,8 @@ from django.utils.translation import gettext as _
 
 from defus.analysis import charts
 from defus.analysis.report import Chart, html_to_pdf, inline_svg
+from defus.core.languages import check_language
+from defus.core.versions import source_digest
 
 from .comparison import StopComparison, compare_walks, mean_score, score
 from .models import CHECKLIST, PARTICIPANT_GROUPS, Stop, StopPhoto, Walk
@@ -50,14 +52,9 @@ from .placesmap import (
     map_height,
 )
 
-LANGUAGES = ("de", "en", "fr")
 PHOTO_PIXELS = 1200  # the longer side of a photo in the PDF
 COMPARISON_COLUMNS = 5  # stops per comparison table (A4 portrait)
 REPORT_SOURCES = ("report.py", "comparison.py", "placesmap.py", "templates/walks/report*.html")
-
-
-def check_language(language: str) -> str:
-    return language if language in LANGUAGES else "de"
 
 
 # --- what the templates print -----------------------------------------------------------------
@@ -597,12 +594,8 @@ def report_key(walk: Walk, language: str) -> str:
 
 @functools.cache
 def code_version() -> str:
-    here = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for pattern in REPORT_SOURCES:
-        for path in sorted(here.glob(pattern)):
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
+    """A digest of the report's code and templates, read once per process."""
+    return source_digest(Path(__file__).resolve().parent, REPORT_SOURCES)
 
 
 def report_dir() -> Path:

@@ -12,9 +12,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from defus.core.languages import LANGUAGES
 from defus.fieldwork.models import Wave
 
-from ..report import LANGUAGES, build_report, render_report_html, report_pdf
+from ..report import build_report, render_report_html, report_pdf
 from ..weighting import WeightingError
 
 FORMATS = (".pdf", ".html")

@@ -3,8 +3,6 @@ DocumentView, which checks the organisation and the permission (never from a pub
 
 from __future__ import annotations
 
-import mimetypes
-import os
 from typing import Any
 
 from django.contrib import messages
@@ -13,6 +11,8 @@ from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views import View
+
+from defus.core import uploads
 
 from ..forms import DocumentForm, MeasureForm
 from ..models import Measure, Priority
@@ -147,17 +147,9 @@ class DocumentView(StrategyMixin, View):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FileResponse:
         document = self.get_document()
-        stored = document.file.name or ""
-        if not stored or not document.file.storage.exists(stored):
+        if not document.file.name:
             raise Http404
-        name = os.path.basename(stored)
-        content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        return FileResponse(
-            document.file.open("rb"),
-            as_attachment=True,
-            filename=name,
-            content_type=content_type,
-        )
+        return uploads.document_response(document.file)
 
 
 class DocumentDeleteView(StrategyMixin, View):

@@ -18,12 +18,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from defus.core.languages import LANGUAGES
 from defus.fieldwork.models import Wave
 
 from ..comparison import mean_score, score
 from ..models import CHECKLIST_KEYS, Stop, StopIssue
 from ..placesmap import LAYERS, build_map
-from ..report import LANGUAGES
 
 STOP_COLUMNS = [
     "walk_id",

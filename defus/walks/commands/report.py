@@ -12,8 +12,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from defus.core.languages import LANGUAGES
+
 from ..models import Walk
-from ..report import LANGUAGES, build_walk_report, render_report_html, report_pdf
+from ..report import build_walk_report, render_report_html, report_pdf
 
 FORMATS = (".pdf", ".html")
 

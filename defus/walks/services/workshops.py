@@ -310,10 +310,6 @@ def document_filename(document: WorkshopDocument) -> str:
     return os.path.basename(document.file.name or "")
 
 
-def document_content_type(document: WorkshopDocument) -> str:
-    return uploads.document_content_type(document.file.name or "")
-
-
 def document_size(document: WorkshopDocument) -> int | None:
     try:
         return int(document.file.size)

@@ -12,7 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.text import capfirst
@@ -480,16 +480,7 @@ class DocumentDownloadView(DocumentMixin, View):
     permission = "walks.view"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FileResponse:
-        document = self.document
-        try:
-            handle = document.file.open("rb")
-        except (OSError, ValueError) as error:
-            raise Http404 from error
-        response = FileResponse(
-            handle, as_attachment=True, filename=service.document_filename(document)
-        )
-        response["Content-Type"] = service.document_content_type(document)
-        return response
+        return uploads.document_response(self.document.file)
 
 
 class DocumentDeleteView(DocumentMixin, View):

@@ -14,11 +14,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from defus.core.languages import LANGUAGES
 from defus.organisations.models import Organisation
 from defus.strategy.crime import import_crime
 from defus.strategy.evaluation import evaluate, evaluation_table
 from defus.strategy.overview import (
-    LANGUAGES,
     format_budget,
     format_period,
     overview_pdf,
