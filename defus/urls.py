@@ -29,6 +29,12 @@ urlpatterns += i18n_patterns(
     path("o/<slug:org>/strategy/", include("defus.strategy.urls")),
     path("instrument/", include("defus.instrument.urls")),
     path("events/", include("defus.events.urls")),
+    path("members/", include("defus.members.urls")),
+    path("o/<slug:org>/people/", include("defus.members.urls_organisation")),
+    path("groups/", include("defus.exchange.urls")),
+    path("notifications/", include("defus.exchange.urls_notifications")),
+    path("newsletter/", include("defus.newsletter.urls")),
+    path("projects/", include("defus.projects.urls")),
     path("admin/", admin.site.urls),
     # The information service's page tree (/news/…, /fr/…): last, it takes every other path.
     path("", include(wagtail_urls)),

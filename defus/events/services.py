@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from defus.core.background import run_in_background
 from defus.organisations.models import Membership, Organisation
+from defus.organisations.permissions import is_forum_staff, is_network_member
 
 from .models import ACTIVE, Event, EventAuditEntry, Registration
 
@@ -57,11 +58,7 @@ class OfferExpired(Exception):
 
 def is_member(user: User | AnonymousUser) -> bool:
     """A person of a member organisation, or the forum's staff."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if getattr(user, "is_forum_staff", False):
-        return True
-    return Membership.objects.filter(user=user, organisation__is_member=True).exists()
+    return is_network_member(user)
 
 
 def can_see(event: Event, user: User | AnonymousUser) -> bool:
@@ -69,7 +66,7 @@ def can_see(event: Event, user: User | AnonymousUser) -> bool:
 
 
 def is_organiser(user: User | AnonymousUser) -> bool:
-    return bool(user.is_authenticated and user.is_active and getattr(user, "is_forum_staff", False))
+    return is_forum_staff(user)
 
 
 def confirmed_registration(event: Event, user: User | AnonymousUser) -> Registration | None:

@@ -77,6 +77,20 @@ def has_permission(user: User | AnonymousUser, organisation: Organisation, permi
     return role is not None and permission in ROLE_PERMISSIONS[role]
 
 
+def is_network_member(user: User | AnonymousUser) -> bool:
+    """A person of a member organisation of the forum, or the forum's staff: who may see
+    members-only pages, events, the directory and the working groups."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if getattr(user, "is_forum_staff", False):
+        return True
+    return Membership.objects.filter(user=user, organisation__is_member=True).exists()
+
+
+def is_forum_staff(user: User | AnonymousUser) -> bool:
+    return bool(user.is_authenticated and user.is_active and getattr(user, "is_forum_staff", False))
+
+
 def organisations_for(user: User | AnonymousUser, permission: str) -> Any:
     """The organisations in which `user` holds `permission` (a queryset)."""
     if not user.is_authenticated:
