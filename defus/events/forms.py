@@ -78,6 +78,48 @@ class RegistrationForm(forms.Form):
         }
 
 
+class PersonChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        name = obj.get_full_name()
+        return f"{name} ({obj.email})" if name else obj.email
+
+
+class GroupRegistrationForm(forms.Form):
+    """An organisation's admin picks people of the organisation to register together."""
+
+    people = PersonChoiceField(
+        label=_("People to register"),
+        queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one person.")},
+    )
+    voting_representative = forms.ModelChoiceField(
+        label=_("Voting representative"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=_("(none)"),
+        help_text=_("Each member organisation has one vote at the members' assembly."),
+    )
+
+    def __init__(self, *args: Any, event: Event, candidates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["people"].queryset = candidates  # type: ignore[attr-defined]
+        if event.kind == Event.Kind.ASSEMBLY:
+            self.fields["voting_representative"].queryset = candidates  # type: ignore[attr-defined]
+        else:
+            del self.fields["voting_representative"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        voter = data.get("voting_representative")
+        if voter is not None and voter not in (data.get("people") or []):
+            self.add_error(
+                "voting_representative",
+                _("The voting representative must be one of the people registered."),
+            )
+        return data
+
+
 class MessageForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=200)
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 10}))

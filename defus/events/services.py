@@ -369,6 +369,16 @@ def _offer_free_places(event: Event) -> list[Registration]:
     return offered
 
 
+def capacity_changed(event: Event) -> list[Registration]:
+    """After an organiser raised (or removed) the capacity: offer the freed places to the
+    waiting list, within the event's lock. Returns the registrations offered or promoted."""
+    with transaction.atomic():
+        locked = _lock(event)
+        if locked.end <= timezone.now():
+            return []
+        return _offer_free_places(locked)
+
+
 def cancel(registration: Registration) -> Registration:
     """Cancel; a freed place is offered to the first on the waiting list."""
     with transaction.atomic():

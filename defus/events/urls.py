@@ -12,6 +12,7 @@ urlpatterns = [
     path("<slug:event>/", views.event_detail, name="detail"),
     path("<slug:event>/event.ics", views.event_ics, name="event_ics"),
     path("<slug:event>/register/", views.register, name="register"),
+    path("<slug:event>/register-group/", views.register_group, name="register_group"),
     path("<slug:event>/documents/<int:event_document>/", views.document, name="document"),
     # organisers (forum staff)
     path("<slug:event>/manage/", views.participants, name="participants"),

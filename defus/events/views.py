@@ -26,12 +26,14 @@ from django.views.decorators.http import require_POST
 
 from defus.core import uploads
 from defus.core.background import run_in_background
+from defus.organisations.models import User
+from defus.organisations.permissions import organisations_for
 
 from . import services
 from .emails import send_message_to_registrants
-from .forms import FilterForm, MessageForm, RegistrationForm
+from .forms import FilterForm, GroupRegistrationForm, MessageForm, RegistrationForm
 from .ics import calendar as ics_calendar
-from .models import Event, EventDocument, Registration
+from .models import ACTIVE, Event, EventDocument, Registration
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -180,6 +182,8 @@ def event_detail(request: HttpRequest, event: str) -> HttpResponse:
             and (confirmed or services.is_organiser(request.user)),
             "counts": services.counts(gate),
             "is_organiser": services.is_organiser(request.user),
+            "can_register_group": request.user.is_authenticated
+            and organisations_for(request.user, "organisation.manage_people").exists(),
         },
     )
 
@@ -221,6 +225,72 @@ def register(request: HttpRequest, event: str) -> HttpResponse:
         request,
         "events/register.html",
         {"event": gate, "form": form, "counts": services.counts(gate)},
+    )
+
+
+def register_group(request: HttpRequest, event: str) -> HttpResponse:
+    """An organisation's admin registers several of its people at once."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    gate = _members_only_gate(request, event)
+    if isinstance(gate, HttpResponse):
+        return gate
+    organisations = organisations_for(request.user, "organisation.manage_people")
+    if gate.members_only:
+        organisations = organisations.filter(is_member=True)
+    if not organisations.exists():
+        raise PermissionDenied
+    wanted = request.POST.get("organisation") or request.GET.get("organisation")
+    organisation = organisations.filter(slug=wanted).first() if wanted else None
+    organisation = organisation or organisations.first()
+    assert organisation is not None
+    registered = gate.registrations.filter(organisation=organisation).exclude(
+        status=Registration.Status.CANCELLED
+    )
+    members = User.objects.filter(memberships__organisation=organisation, is_active=True)
+    candidates = members.exclude(
+        event_registrations__event=gate,
+        event_registrations__status__in=ACTIVE,
+    ).order_by("last_name", "first_name", "email")
+    posted = request.method == "POST"
+    form = GroupRegistrationForm(
+        request.POST if posted else None, event=gate, candidates=candidates
+    )
+    if posted and form.is_valid():
+        try:
+            made = services.register_group(
+                gate,
+                organisation,
+                form.cleaned_data["people"],
+                by=request.user,
+                voting_representative=form.cleaned_data.get("voting_representative"),
+            )
+        except services.RegistrationRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            confirmed = sum(r.status == Registration.Status.CONFIRMED for r in made)
+            waiting = len(made) - confirmed
+            messages.success(
+                request,
+                _(
+                    "%(confirmed)d registered, %(waiting)d on the waiting list. "
+                    "Each person receives their own confirmation by email."
+                )
+                % {"confirmed": confirmed, "waiting": waiting},
+            )
+            url = reverse("events:register_group", kwargs={"event": gate.slug})
+            return redirect(f"{url}?organisation={organisation.slug}")
+    return render(
+        request,
+        "events/register_group.html",
+        {
+            "event": gate,
+            "form": form,
+            "organisation": organisation,
+            "organisations": organisations,
+            "registered": registered.select_related("user").order_by("status", "created"),
+            "counts": services.counts(gate),
+        },
     )
 
 

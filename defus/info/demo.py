@@ -21,6 +21,7 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.db import transaction
+from django.utils.text import slugify
 from wagtail.documents.models import Document
 from wagtail.images.models import Image
 from wagtail.models import Collection, Locale, Page, Site
@@ -714,8 +715,12 @@ def _translate(page: Page, spec: Spec, locales: dict[str, Locale]) -> None:
     for language in LANGUAGES[1:]:
         translation = page.copy_for_translation(locales[language])
         _fill(translation, spec.texts, language)
+        # Each language has its own readable address (/fr/actualites/ …); the home pages
+        # only need distinct slugs (their address is the language root).
         if spec.model is HomePage:
             translation.slug = f"{spec.slug}-{language}"
+        else:
+            translation.slug = slugify(spec.texts[language][0])[:80].strip("-") or spec.slug
         translation.save_revision().publish()
     for child_spec in spec.children:
         child = page.get_children().get(slug=child_spec.slug).specific

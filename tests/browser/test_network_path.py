@@ -36,7 +36,7 @@ def test_french_flyer_then_waiting_list_offer_and_online_link(
     with page.expect_navigation():
         page.click(".language-choice a[hreflang=fr]")
     assert page.url == f"{base}/fr/"
-    page.goto(f"{base}/fr/publikationen/info-flyer-defus/")
+    page.goto(f"{base}/fr/publications/depliant-dinformation-du-defus/")
     offered = page.locator("main a.button[download]")
     assert offered.get_attribute("hreflang") == "fr"
     with page.expect_download() as download_info:

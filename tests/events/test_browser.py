@@ -43,3 +43,41 @@ def test_event_pages_in_the_browser(page: Any, live_server: Any, settings: Any) 
     assert "/events/registration/" in page.url
     assert Registration.objects.get(email="erika@example.org").answers == {"diet": "vegetarisch"}
     check_axe(page, "own registration", "events")
+
+
+def test_group_registration_in_the_browser(page: Any, live_server: Any, settings: Any) -> None:
+    """An organisation's admin ticks two colleagues with the keyboard; axe finds nothing on
+    the form, with the error of an empty choice and after registering."""
+    from defus.organisations.models import Organisation
+    from tests.conftest import PASSWORD, make_person
+
+    settings.DEFUS_BACKGROUND_SYNC = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    org = Organisation.objects.create(name="Nahstadt", slug="nahstadt")
+    make_person("chefin@nahstadt.example", org, "admin")
+    for name in ("Ada", "Bert"):
+        make_person(f"{name.lower()}@nahstadt.example", org, "member", first_name=name)
+    event = make_event("gruppe", capacity=1)
+    base = live_server.url
+    page.goto(base + "/accounts/login/")
+    page.fill("input[name=login]", "chefin@nahstadt.example")
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.press("input[name=password]", "Enter")
+    page.goto(f"{base}/events/{event.slug}/")
+    with page.expect_navigation():
+        page.click("text=Mehrere Personen Ihrer Organisation anmelden")
+    check_axe(page, "group registration", "events")
+    with page.expect_navigation():
+        page.click("main form[method=post] button[type=submit]")
+    assert "Bitte wählen Sie mindestens eine Person." in page.locator("main").inner_text()
+    check_axe(page, "group registration with errors", "events")
+    for name in ("Ada", "Bert"):
+        page.locator("label", has_text=name).locator("input").focus()
+        page.keyboard.press("Space")
+    with page.expect_navigation():
+        page.click("main form[method=post] button[type=submit]")
+    assert "1 angemeldet, 1 auf der Warteliste" in page.locator(".messages").inner_text()
+    statuses = sorted(Registration.objects.values_list("status", flat=True))
+    assert statuses == ["confirmed", "waiting"]
+    check_axe(page, "group registration done", "events")

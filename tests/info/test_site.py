@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from defusedxml import ElementTree as ET
+from wagtail.models import Locale, Page
 
 from defus.info.demo import build_info_site
 from defus.info.models import HomePage, NewsPage, PublicationPage
@@ -31,12 +32,16 @@ def test_page_tree_in_three_languages(client: Any, site: HomePage) -> None:
         ("/en/", "en", "News"),
         ("/fr/", "fr", "Actualités"),
     ):
+        locale = Locale.objects.get(language_code=lang)
         for path in PAGES:
-            response = client.get(prefix + path)
-            assert response.status_code == 200, prefix + path
+            german = Page.objects.get(locale__language_code="de", url_path=f"/start/{path}")
+            url = german.get_translation(locale).url  # its own slug in each language
+            assert url.startswith(prefix), url
+            response = client.get(url)
+            assert response.status_code == 200, url
             page = response.content.decode()
             assert f'<html lang="{lang}">' in page
-            assert f">{word}</a>" in page, (prefix + path, "menu in the page's language")
+            assert f">{word}</a>" in page, (url, "menu in the page's language")
     assert "Forum germano-européen pour la sécurité urbaine" in client.get("/fr/").content.decode()
 
 
@@ -59,10 +64,15 @@ def test_language_switch_lands_on_the_translation(client: Any, site: HomePage) -
 
 
 def test_publication_offers_the_file_in_the_visitors_language(client: Any, site: HomePage) -> None:
-    for prefix, language in (("/", "de"), ("/en/", "en"), ("/fr/", "fr")):
-        page = client.get(prefix + "publikationen/info-flyer-defus/").content.decode()
+    # each language has its own address (a translated slug)
+    for path, language in (
+        ("/publikationen/info-flyer-defus/", "de"),
+        ("/en/publications/defus-information-flyer/", "en"),
+        ("/fr/publications/depliant-dinformation-du-defus/", "fr"),
+    ):
+        page = client.get(path).content.decode()
         offered = re.search(r'class="button" href="([^"]+)" hreflang="(\w+)"', page)
-        assert offered is not None and offered.group(2) == language, prefix
+        assert offered is not None and offered.group(2) == language, path
         assert f"info-flyer-defus-{language}" in offered.group(1)
         assert page.count('hreflang="de" lang="de"') == 1  # the list of all languages
         document = client.get(offered.group(1))
@@ -72,7 +82,7 @@ def test_publication_offers_the_file_in_the_visitors_language(client: Any, site:
 
 def test_publication_falls_back_to_german(site: HomePage) -> None:
     minutes = PublicationPage.objects.get(
-        slug="protokoll-mitgliederversammlung", locale__language_code="fr"
+        slug="proces-verbal-de-lassemblee-des-membres", locale__language_code="fr"
     )
     chosen = minutes.file_for("fr")
     assert chosen is not None and chosen.language == "de"
@@ -85,7 +95,7 @@ def _members_only_urls(client: Any) -> list[str]:
     file = minutes.files.get()
     return [
         "/forum/mitgliederbereich/",
-        "/fr/forum/mitgliederbereich/",
+        "/fr/le-forum/espace-membres/",
         minutes.url,
         file.document.url,
     ]
@@ -132,7 +142,7 @@ def test_rss_and_atom_feeds_per_language(client: Any, site: HomePage) -> None:
     entries = atom.findall("a:entry", ns)
     assert len(entries) == 5
     links = [e.find("a:link", ns).get("href") for e in entries]  # type: ignore[union-attr]
-    assert all("/fr/aktuelles/" in link for link in links), links
+    assert all("/fr/actualites/" in link for link in links), links
     assert client.get(links[0].split("testserver")[1]).status_code == 200
 
 
@@ -141,7 +151,12 @@ def test_sitemap_lists_pages_in_every_language(client: Any, site: HomePage) -> N
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     locations = [loc.text or "" for loc in sitemap.findall("s:url/s:loc", ns)]
     assert any(loc.endswith("/aktuelles/defus-monitor/") and "/fr/" not in loc for loc in locations)
-    assert any(loc.endswith("/fr/aktuelles/defus-monitor/") for loc in locations)
+    assert any(
+        loc.endswith(
+            "/fr/actualites/defus-monitor-les-villes-mesurent-elles-memes-le-sentiment-de-securite/"
+        )
+        for loc in locations
+    )
     assert len(locations) == 3 * 18  # every public page in three languages
 
 
@@ -149,7 +164,7 @@ def test_search_finds_a_news_item(client: Any, site: HomePage) -> None:
     page = client.get("/search/?q=Mitgliederversammlung").content.decode()
     assert "/aktuelles/mitgliederversammlung-muenchen/" in page
     french = client.get("/fr/search/?q=Munich").content.decode()
-    assert "/fr/aktuelles/mitgliederversammlung-muenchen/" in french
+    assert "/fr/actualites/assemblee-des-membres-a-munich/" in french
     assert client.get("/search/?q=").status_code == 200
     assert client.get("/search/?q=" + "x" * 5000 + "&page=abc").status_code == 200
 

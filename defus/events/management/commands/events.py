@@ -6,6 +6,9 @@ defus events tick     expire offers not accepted in time (the place passes on) a
 defus events purge    delete registrants' personal data of events whose retention period
                       has passed (or of one event: --event SLUG, once it is over)
 defus events list     upcoming events with their counts
+defus events register-group EVENT ORG --by ADMIN_EMAIL --people EMAIL [EMAIL …]
+                      [--voting EMAIL]   an organisation's admin registers several of its
+                      people (places in the order given, the others on the waiting list)
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from django.utils import timezone
 from defus.core.background import synchronous
 from defus.events import services
 from defus.events.models import Event
+from defus.organisations.models import Organisation, User
 
 
 class Command(BaseCommand):
@@ -29,10 +33,18 @@ class Command(BaseCommand):
         purge = actions.add_parser("purge", help="delete personal data after events")
         purge.add_argument("--event", help="only this event (slug), at once if it is over")
         actions.add_parser("list", help="upcoming events with their counts")
+        group = actions.add_parser(
+            "register-group", help="register several people of an organisation"
+        )
+        group.add_argument("event", help="the event's short name (slug)")
+        group.add_argument("organisation", help="the organisation's short name (slug)")
+        group.add_argument("--by", required=True, help="email of the organisation's admin")
+        group.add_argument("--people", nargs="+", required=True, metavar="EMAIL")
+        group.add_argument("--voting", metavar="EMAIL", help="the voting representative")
 
     def handle(self, *args: Any, **options: Any) -> None:
         with synchronous():
-            getattr(self, "do_" + options["action"])(options)
+            getattr(self, "do_" + options["action"].replace("-", "_"))(options)
 
     def do_tick(self, options: dict[str, Any]) -> None:
         expired = services.expire_offers()
@@ -53,6 +65,40 @@ class Command(BaseCommand):
             self.stdout.write(f"{event.slug}: {number} registrations anonymised")
         if not done:
             self.stdout.write("nothing to delete")
+
+    def do_register_group(self, options: dict[str, Any]) -> None:
+        event = Event.objects.filter(slug=options["event"]).first()
+        organisation = Organisation.objects.filter(slug=options["organisation"]).first()
+        if event is None or organisation is None:
+            raise CommandError("no such event or organisation")
+        emails = [e.lower() for e in options["people"]]
+        people = {u.email: u for u in User.objects.filter(email__in=emails)}
+        unknown = [e for e in emails if e not in people]
+        if unknown:
+            raise CommandError("no account for: " + ", ".join(unknown))
+        by = User.objects.filter(email=options["by"].lower()).first()
+        if by is None:
+            raise CommandError(f"no account for {options['by']}")
+        voting = None
+        if options.get("voting"):
+            voting = people.get(options["voting"].lower())
+            if voting is None:
+                raise CommandError("the voting representative must be one of --people")
+        try:
+            made = services.register_group(
+                event,
+                organisation,
+                [people[e] for e in emails],
+                by=by,
+                voting_representative=voting,
+            )
+        except services.RegistrationRefused as refusal:
+            raise CommandError(str(refusal)) from refusal
+        for registration in made:
+            self.stdout.write(f"{registration.contact_email}\t{registration.status}")
+        skipped = len(emails) - len(made)
+        if skipped:
+            self.stdout.write(f"already registered: {skipped}")
 
     def do_list(self, options: dict[str, Any]) -> None:
         for event in Event.objects.filter(end__gte=timezone.now()):
