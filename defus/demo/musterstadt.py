@@ -318,10 +318,18 @@ def build_demo(*, today: date | None = None, reset: bool = False) -> DemoResult:
                 result.cycle = city.organisation
                 result.cycle_created = build_cycle(waves[-1], waves[0], today)
     build_info_site()  # the information service's pages (once; editors' changes stay)
+    build_network(today)
     wave = Wave.objects.get(slug=result.wave_slug)
     result.trial_codes = [format_code(code) for code in trial_codes(wave)]
     result.open_link = open_link_url(wave)
     return result
+
+
+def build_network(today: date) -> None:
+    """The network's part of the demo: events (with registrations of the demo's people)."""
+    from defus.events.demo import build_events_demo
+
+    build_events_demo(today)
 
 
 def delete_wave(slug: str) -> None:
