@@ -29,8 +29,8 @@ PUBLIC = re.compile(
 SKIP = re.compile(r"^(admin/|static/|media/)")  # Django's admin: staff only, checked by Django
 # Events: the calendar, event pages and a registration by its token are public (members-only
 # events check membership themselves); the organisers' pages (manage/) need forum staff.
-PUBLIC_EVENTS = re.compile(r"^events/(?!<slug:event>/manage/).*$")
-ORGANISER_EVENTS = re.compile(r"^events/<slug:event>/manage/")
+PUBLIC_EVENTS = re.compile(r"^events/(?!<slug:event>/manage/|new/$).*$")
+ORGANISER_EVENTS = re.compile(r"^events/(<slug:event>/manage/|new/$)")
 # Wagtail: its admin (cms/, staff only, checked by Wagtail), the page tree, documents and images
 # (served through Wagtail; member-only pages and files are tested in tests/info).
 WAGTAIL = re.compile(r"^(cms/|documents/|images/|_util/|\(\(\?:)")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import organise, views
 
 app_name = "events"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("month/", views.month_view, name="month"),
     path("calendar.ics", views.calendar_feed, name="calendar_ics"),
     path("registration/<str:registration_token>/", views.registration_page, name="registration"),
+    path("new/", organise.create_event, name="create"),  # before <slug:event>/
     path("<slug:event>/", views.event_detail, name="detail"),
     path("<slug:event>/event.ics", views.event_ics, name="event_ics"),
     path("<slug:event>/register/", views.register, name="register"),
@@ -22,4 +23,12 @@ urlpatterns = [
     path("<slug:event>/manage/message/", views.send_message, name="message"),
     path("<slug:event>/manage/certificates.pdf", views.certificates, name="certificates"),
     path("<slug:event>/manage/purge/", views.purge, name="purge"),
+    path("<slug:event>/manage/edit/", organise.edit_event, name="edit"),
+    path("<slug:event>/manage/programme/", organise.programme, name="programme"),
+    path("<slug:event>/manage/documents/", organise.documents, name="documents_manage"),
+    path(
+        "<slug:event>/manage/documents/<int:event_document>/delete/",
+        organise.delete_document,
+        name="delete_document",
+    ),
 ]

@@ -226,3 +226,31 @@ def test_organisers_message_reaches_confirmed_and_offered_registrants_only(
     from defus.events.models import EventAuditEntry
 
     assert EventAuditEntry.objects.filter(event=event, action="message").count() == 1
+
+
+def test_import_an_event_from_a_file(db: Any, tmp_path: Any) -> None:
+    good = tmp_path / "event.yaml"
+    good.write_text(
+        "slug: quartier\n"
+        "kind: seminar\n"
+        "format: online\n"
+        "title: {de: Sicherheit im Quartier, fr: Sécurité au quartier}\n"
+        "start: 2030-03-30 10:00\n"
+        "end: 2030-03-30 12:00\n"
+        "online_link: https://meet.example/quartier\n"
+        "sessions:\n"
+        "  - {title: {de: Begrüßung}, start: 2030-03-30 10:00, end: 2030-03-30 10:15}\n",
+        encoding="utf-8",
+    )
+    out = StringIO()
+    call_command("events", "import", str(good), stdout=out)
+    assert out.getvalue() == "quartier\tSicherheit im Quartier\n"
+    event = Event.objects.get(slug="quartier")
+    assert event.start == datetime.datetime(2030, 3, 30, 10, 0, tzinfo=BERLIN)
+    assert event.sessions.count() == 1
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("slug: kaputt\nformat: hybrid\ntitle: {en: No German title}\n", encoding="utf-8")
+    with pytest.raises(CommandError) as problem:
+        call_command("events", "import", str(bad))
+    assert "title.de" in str(problem.value)
+    assert not Event.objects.filter(slug="kaputt").exists()

@@ -9,6 +9,8 @@ defus events list     upcoming events with their counts
 defus events register-group EVENT ORG --by ADMIN_EMAIL --people EMAIL [EMAIL …]
                       [--voting EMAIL]   an organisation's admin registers several of its
                       people (places in the order given, the others on the waiting list)
+defus events import FILE.yaml   create or update an event (programme included) from a file,
+                      checked by the same rules as the organisers' form
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ class Command(BaseCommand):
         group.add_argument("--by", required=True, help="email of the organisation's admin")
         group.add_argument("--people", nargs="+", required=True, metavar="EMAIL")
         group.add_argument("--voting", metavar="EMAIL", help="the voting representative")
+        load = actions.add_parser("import", help="create or update an event from a YAML file")
+        load.add_argument("file", help="the event's YAML file")
 
     def handle(self, *args: Any, **options: Any) -> None:
         with synchronous():
@@ -99,6 +103,15 @@ class Command(BaseCommand):
         skipped = len(emails) - len(made)
         if skipped:
             self.stdout.write(f"already registered: {skipped}")
+
+    def do_import(self, options: dict[str, Any]) -> None:
+        from defus.events.yamlfile import load_event_file
+
+        try:
+            event = load_event_file(options["file"])
+        except (OSError, ValueError) as problem:
+            raise CommandError(str(problem)) from problem
+        self.stdout.write(f"{event.slug}\t{event.title_text()}")
 
     def do_list(self, options: dict[str, Any]) -> None:
         for event in Event.objects.filter(end__gte=timezone.now()):
