@@ -58,6 +58,7 @@ bench: setup
 	$(BIN)/python bench/analysis/run.py
 	$(BIN)/python bench/analysis/dashboard.py
 	$(BIN)/python bench/site/run.py
+	$(BIN)/python bench/network/newsletter.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

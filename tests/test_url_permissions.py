@@ -16,21 +16,48 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from defus.analysis.models import ExportFile
 from defus.events.models import Event, EventDocument, Registration
+from defus.exchange.models import (
+    DocumentVersion,
+    GroupInvitation,
+    GroupMember,
+    Notification,
+    NotificationSettings,
+    Post,
+    Report,
+    SharedDocument,
+    Thread,
+    WorkingGroup,
+)
 from defus.fieldwork.models import AccessCode, District, Response, SamplePerson, Wave
+from defus.members.models import Application
+from defus.members.models import Invitation as PeopleInvitation
 from defus.strategy.models import Finding, Measure, MeasureDocument, Priority
 from defus.walks.models import Stop, StopPhoto, Walk, Workshop, WorkshopDocument, WorkshopFinding
 
 # Routes open to anyone: the public home page, the respondent's questionnaire, and allauth's
 # entrance pages (login, password reset, notices; those about an account require login).
 # The information service (defus/info) is public too: search, news feeds, sitemap.
+# The digest's one-click unsubscribe link works by its token, without login (RFC 8058).
 PUBLIC = re.compile(
-    r"^(|i18n/setlang/|s/.*|accounts/.*|search/|feeds/news\.(rss|atom)|sitemap\.xml)$"
+    r"^(|i18n/setlang/|s/.*|accounts/.*|search/|feeds/news\.(rss|atom)|sitemap\.xml"
+    r"|notifications/unsubscribe/.*)$"
 )
 SKIP = re.compile(r"^(admin/|static/|media/)")  # Django's admin: staff only, checked by Django
 # Events: the calendar, event pages and a registration by its token are public (members-only
 # events check membership themselves); the organisers' pages (manage/) need forum staff.
 PUBLIC_EVENTS = re.compile(r"^events/(?!<slug:event>/manage/|new/$).*$")
 ORGANISER_EVENTS = re.compile(r"^events/(<slug:event>/manage/|new/$)")
+# Projects and newsletter: the project list and pages, the newsletter's archive, subscribing and
+# its confirm and unsubscribe links (by token) are public; interest needs a member, the rest staff.
+PUBLIC_PROJECTS_NEWSLETTER = re.compile(
+    r"^(projects/(<slug:project>/)?|newsletter/(<int:issue>/|subscribe/|confirm/<str:token>/"
+    r"|unsubscribe/<str:token>/)?)$"
+)
+# Members: the member organisations (list, JSON), the application form and an invitation by
+# its token are public; the directory needs a member, the reviews forum staff.
+PUBLIC_MEMBERS = re.compile(
+    r"^members/(|organisations\.json|apply/|invitation/<str:invitation_token>/)$"
+)
 # Wagtail: its admin (cms/, staff only, checked by Wagtail), the page tree, documents and images
 # (served through Wagtail; member-only pages and files are tested in tests/info).
 WAGTAIL = re.compile(r"^(cms/|documents/|images/|_util/|\(\(\?:)")
@@ -131,6 +158,35 @@ def city_b(org_b: Any, admin_b: Any) -> dict[str, str]:
     registration = Registration.objects.create(
         event=event, user=admin_b, organisation=org_b, status="confirmed", checked_in=True
     )
+    # exchange: a group by invitation of city B's people, with a thread, a post, a report,
+    # a document (no file behind it: 404, not a 500), a request to join and a notification
+    group = WorkingGroup.objects.create(
+        slug="beispielburg-intern", name={"de": "Intern"}, access=WorkingGroup.Access.INVITATION
+    )
+    group_member = GroupMember.objects.create(group=group, user=admin_b, role="moderator")
+    thread = Thread.objects.create(group=group, title="Beispielburg 2026 intern", author=admin_b)
+    post = Post.objects.create(thread=thread, author=admin_b, body="Beispielburg 2026 Entwurf")
+    report = Report.objects.create(post=post, reporter=admin_b, reason="r")
+    shared_document = SharedDocument.objects.create(group=group, title="Beispielburg 2026 Plan")
+    document_version = DocumentVersion.objects.create(
+        document=shared_document, number=1, file="exchange/none/plan.pdf"
+    )
+    invitation = GroupInvitation.objects.create(
+        group=group, user=admin_b, kind=GroupInvitation.Kind.REQUESTED
+    )
+    notification = Notification.objects.create(user=admin_b, kind="reply", params={})
+    notification_settings = NotificationSettings.objects.create(user=admin_b)
+    # members: an invitation into city B, an application, city B's admin's membership
+    people_invitation = PeopleInvitation.objects.create(
+        organisation=org_b, email="new@beispielburg.example"
+    )
+    application = Application.objects.create(
+        organisation_name="Beispielburg 2026 Nachbarort",
+        country="DE",
+        contact_name="c",
+        contact_email="c@example.org",
+        contact_function="f",
+    )
     return {
         "org": org_b.slug,
         "wave": wave.slug,
@@ -159,6 +215,25 @@ def city_b(org_b: Any, admin_b: Any) -> dict[str, str]:
         "event_document": str(event_document.pk),
         "registration": str(registration.pk),
         "registration_token": registration.token,
+        "project": "sichere-plaetze",
+        "call": "1",
+        "interest": "1",
+        "issue": "1",
+        "group": group.slug,
+        "thread": str(thread.pk),
+        "post": str(post.pk),
+        "report": str(report.pk),
+        "member": str(group_member.pk),
+        "invitation": str(invitation.pk),
+        "shared_document": str(shared_document.pk),
+        "document_version": str(document_version.pk),
+        "notification": str(notification.pk),
+        "unsubscribe_token": notification_settings.unsubscribe_token,
+        "people_invitation": str(people_invitation.pk),
+        "invitation_token": people_invitation.token,
+        "membership": str(admin_b.memberships.get().pk),
+        "application": str(application.pk),
+        "organisation": org_b.slug,
     }
 
 
@@ -212,6 +287,8 @@ def test_anonymous_visitors_reach_only_public_pages(client: Any, city_b: dict[st
         assert response.status_code != 500, url
         assert b"Beispielburg 2026" not in response.content, url
         if PUBLIC.match(route) or PUBLIC_EVENTS.match(route):
+            continue
+        if PUBLIC_PROJECTS_NEWSLETTER.match(route) or PUBLIC_MEMBERS.match(route):
             continue
         assert response.status_code in (302, 403, 404, 405), (url, response.status_code)
         if response.status_code == 302:

@@ -1,4 +1,5 @@
-"""Uploaded documents (workshops, measures): one rule for what is accepted.
+"""Uploaded documents (workshops, measures, events, working groups): one rule for what is
+accepted.
 
 A document is accepted when its extension is one of DOCUMENT_TYPES, its first bytes match
 that type (a program renamed to .pdf is refused), and it is neither empty nor larger than
@@ -8,8 +9,10 @@ DEFUS_DOCUMENT_MAX_BYTES. Messages name the file, in the user's language.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 from django.utils.formats import number_format
@@ -123,6 +126,37 @@ def check_document(filename: str, size: int, head: bytes) -> str:
             % {"name": name, "extension": extension},
         )
     return extension
+
+
+def check_upload(upload: Any) -> None:
+    """`check_document` on an uploaded file, read from its start (DocumentError names it)."""
+    head = upload.read(SNIFF_BYTES)
+    upload.seek(0)
+    check_document(upload.name or "", upload.size or 0, head)
+
+
+class DocumentFileMixin:
+    """For a model form whose `file` field holds a document: the accepted types in the file
+    picker and the help text, and the upload checked by `check_document`."""
+
+    fields: dict[str, Any]
+    cleaned_data: dict[str, Any]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = ACCEPT
+        self.fields["file"].help_text = _(
+            "PDF, office documents, images or text, at most %(limit)s."
+        ) % {"limit": size_text(document_max_bytes())}
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if upload is not None:
+            try:
+                check_upload(upload)
+            except DocumentError as error:
+                raise ValidationError(str(error)) from None
+        return upload
 
 
 def _looks_like_text(head: bytes) -> bool:

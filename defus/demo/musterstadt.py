@@ -326,10 +326,20 @@ def build_demo(*, today: date | None = None, reset: bool = False) -> DemoResult:
 
 
 def build_network(today: date) -> None:
-    """The network's part of the demo: events (with registrations of the demo's people)."""
+    """The network's part of the demo, after the cities and their people: member cities and
+    profiles, events with registrations, working groups with discussions, projects with a
+    call for participation, newsletter subscribers and an issue in the archive."""
     from defus.events.demo import build_events_demo
+    from defus.exchange.demo import build_exchange_demo
+    from defus.members.demo import build_members_demo
+    from defus.newsletter.demo import build_newsletter_demo
+    from defus.projects.demo import build_projects_demo
 
+    build_members_demo()
     build_events_demo(today)
+    build_exchange_demo()
+    build_projects_demo(today)
+    build_newsletter_demo()
 
 
 def delete_wave(slug: str) -> None:

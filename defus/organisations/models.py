@@ -61,11 +61,38 @@ class Organisation(models.Model):
         REGION = "region", _("Region")
         ASSOCIATION = "association", _("Association")
 
+    class MembershipStatus(models.TextChoices):
+        APPLICANT = "applicant", _("Applicant")
+        MEMBER = "member", _("Member")
+        FORMER = "former", _("Former member")
+
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("short name"), unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CITY)
     country = models.CharField(_("country"), max_length=2, default="DE", help_text="ISO 3166-1")
     is_member = models.BooleanField(_("member of the forum"), default=True)
+
+    # Kept in step with `is_member` by defus.members.services.set_membership_status, which
+    # also writes the history (members.MembershipChange).
+    membership_status = models.CharField(
+        _("membership status"),
+        max_length=20,
+        choices=MembershipStatus.choices,
+        default=MembershipStatus.MEMBER,
+    )
+    member_since = models.DateField(_("member since"), null=True, blank=True)
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    main_contact = models.ForeignKey(
+        "User",
+        verbose_name=_("main contact"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     compare_results = models.BooleanField(
         _("compare survey results with other cities"),
         default=False,

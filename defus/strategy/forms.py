@@ -229,29 +229,11 @@ class MeasureForm(forms.ModelForm):
         return data
 
 
-class DocumentForm(forms.ModelForm):
+class DocumentForm(uploads.DocumentFileMixin, forms.ModelForm):
     class Meta:
         model = MeasureDocument
         fields = ["title", "file"]
         labels = {"title": gettext_lazy("Title of the document"), "file": gettext_lazy("File")}
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.fields["file"].widget.attrs["accept"] = uploads.ACCEPT
-        self.fields["file"].help_text = _(
-            "PDF, office documents, images or text, at most %(limit)s."
-        ) % {"limit": uploads.size_text(uploads.document_max_bytes())}
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data.get("file")
-        if upload is not None:
-            head = upload.read(uploads.SNIFF_BYTES)
-            upload.seek(0)
-            try:
-                uploads.check_document(upload.name or "", upload.size or 0, head)
-            except uploads.DocumentError as error:
-                raise forms.ValidationError(str(error)) from None
-        return upload
 
 
 class CrimeUploadForm(forms.Form):

@@ -1,0 +1,47 @@
+"""The email with the forum's answer to an expression of interest, in the person's language."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from .models import Interest
+
+
+def absolute(path: str) -> str:
+    return settings.DEFUS_PUBLIC_URL.rstrip("/") + path
+
+
+def send_answer_email(interest_id: int) -> bool:
+    """False if the interest is gone or nobody can be reached."""
+    interest = (
+        Interest.objects.select_related("call__project", "person", "organisation")
+        .filter(pk=interest_id)
+        .first()
+    )
+    if interest is None or interest.person is None or not interest.person.email:
+        return False
+    person = interest.person
+    language = (
+        person.preferred_language if person.preferred_language in ("de", "en", "fr") else "de"
+    )
+    with translation.override(language):
+        project = interest.call.project
+        context = {
+            "interest": interest,
+            "project_title": project.title_text(),
+            "call_title": interest.call.title_text(),
+            "project_url": absolute(reverse("projects:detail", kwargs={"project": project.slug})),
+        }
+        subject = render_to_string("projects/email/answer_subject.txt", context).strip()
+        body = render_to_string("projects/email/answer.txt", context)
+    EmailMessage(
+        subject=" ".join(subject.split()),
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[person.email],
+    ).send()
+    return True
