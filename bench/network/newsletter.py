@@ -9,7 +9,7 @@ backend is Django's in-memory one, so what is measured is the platform's own wor
 server's. Reported: wall time, messages per second, and whether each subscriber got exactly one
 message in their language.
 
-    .venv/bin/python bench/network/newsletter.py [--subscribers 2000,20000] [--no-write]
+    .venv/bin/python bench/network/newsletter.py [--subscribers 2000,10000] [--no-write]
 
 Results go to docs/benchmarks.md (section "newsletter") with the machine they ran on.
 """
@@ -101,7 +101,7 @@ def measure(count: int) -> dict[str, float | int | bool]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--subscribers", default="2000,20000")
+    parser.add_argument("--subscribers", default="2000,10000")
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--inner", type=int, help=argparse.SUPPRESS)
     options = parser.parse_args()
