@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from defus.core import uploads
+from defus.core.languages import LANGUAGES
 
 from . import services
-from .models import LANGUAGE_CODES, Event, EventDocument, Registration, Session
+from .models import Event, EventDocument, Registration, Session
 
 LANGUAGE_NAMES = {
     "de": gettext_lazy("German"),
@@ -86,7 +87,7 @@ class TimeInput(forms.TimeInput):
 def _language_fields(
     form: forms.BaseForm, name: str, label: Any, *, required_german: bool, textarea: bool = False
 ) -> None:
-    for code in LANGUAGE_CODES:
+    for code in LANGUAGES:
         field: forms.CharField = forms.CharField(
             label=f"{label} ({LANGUAGE_NAMES[code]})",
             required=required_german and code == "de",
@@ -101,7 +102,7 @@ def _language_fields(
 def _texts(data: dict[str, Any], name: str) -> dict[str, str]:
     return {
         code: data[f"{name}_{code}"].strip()
-        for code in LANGUAGE_CODES
+        for code in LANGUAGES
         if (data.get(f"{name}_{code}") or "").strip()
     }
 
@@ -157,13 +158,13 @@ class EventForm(forms.ModelForm):
         self.fields["capacity"].widget.attrs["min"] = 1
         self.fields["offer_hours"].widget.attrs["min"] = 1
         self.order_fields(
-            [f"title_{code}" for code in LANGUAGE_CODES]
-            + [f"description_{code}" for code in LANGUAGE_CODES]
+            [f"title_{code}" for code in LANGUAGES]
+            + [f"description_{code}" for code in LANGUAGES]
             + ["slug", "kind", "format", "start_date", "start_time", "end_date", "end_time"]
         )
         event = self.instance
         if event.pk:
-            for code in LANGUAGE_CODES:
+            for code in LANGUAGES:
                 self.initial.setdefault(f"title_{code}", event.title.get(code, ""))
                 self.initial.setdefault(f"description_{code}", event.description.get(code, ""))
             self.initial.setdefault("start_date", split(event.start)[0])
@@ -191,7 +192,7 @@ class EventForm(forms.ModelForm):
         ]
         groups = []
         for legend, per_language, others in names:
-            fields = [f"{name}_{code}" for name in per_language for code in LANGUAGE_CODES]
+            fields = [f"{name}_{code}" for name in per_language for code in LANGUAGES]
             groups.append((legend, [self[name] for name in fields + others]))
         return groups
 
@@ -309,13 +310,12 @@ class SessionForm(forms.ModelForm):
         self.event = event
         _language_fields(self, "title", _("Title"), required_german=True)
         self.order_fields(
-            [f"title_{code}" for code in LANGUAGE_CODES]
-            + ["day", "start_time", "end_time", "speakers"]
+            [f"title_{code}" for code in LANGUAGES] + ["day", "start_time", "end_time", "speakers"]
         )
         self.fields["speakers"].required = False
         session = self.instance
         if session.pk:
-            for code in LANGUAGE_CODES:
+            for code in LANGUAGES:
                 self.initial.setdefault(f"title_{code}", session.title.get(code, ""))
             self.initial.setdefault("day", split(session.start)[0])
             self.initial.setdefault("start_time", split(session.start)[1])

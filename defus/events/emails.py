@@ -9,25 +9,23 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from defus.core.links import absolute_url
+
 from .ics import calendar
 from .models import Registration
 
 KINDS = ("confirmed", "waiting", "offered", "reminder", "cancelled")
 
 
-def absolute(path: str) -> str:
-    return settings.DEFUS_PUBLIC_URL.rstrip("/") + path
-
-
 def _links(registration: Registration) -> dict[str, str]:
     token = registration.token
     event = registration.event.slug
     return {
-        "registration_url": absolute(
+        "registration_url": absolute_url(
             reverse("events:registration", kwargs={"registration_token": token})
         ),
-        "event_url": absolute(reverse("events:detail", kwargs={"event": event})),
-        "ics_url": absolute(reverse("events:event_ics", kwargs={"event": event})),
+        "event_url": absolute_url(reverse("events:detail", kwargs={"event": event})),
+        "ics_url": absolute_url(reverse("events:event_ics", kwargs={"event": event})),
     }
 
 

@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 import icalendar
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+
+from defus.core.links import absolute_url
 
 from .models import Event
 
@@ -35,7 +36,7 @@ def _vevent(event: Event, language: str, online_link: str = "") -> icalendar.Eve
     if location:
         item.add("location", location)
     path = reverse("events:detail", kwargs={"event": event.slug})
-    item.add("url", settings.DEFUS_PUBLIC_URL.rstrip("/") + path)
+    item.add("url", absolute_url(path))
     return item
 
 

@@ -16,17 +16,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-LANGUAGE_CODES = ("de", "en", "fr")
-
-
-def in_language(texts: dict[str, str] | None, language: str | None = None) -> str:
-    """The text in `language` (the active one by default), else German, else any."""
-    texts = texts or {}
-    language = (language or get_language() or "de")[:2]
-    return texts.get(language) or texts.get("de") or next(iter(texts.values()), "")
+from defus.core.languages import in_language
 
 
 def default_retention_days() -> int:

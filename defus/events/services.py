@@ -56,13 +56,8 @@ class OfferExpired(Exception):
 # --- who may see and register ---------------------------------------------------------------
 
 
-def is_member(user: User | AnonymousUser) -> bool:
-    """A person of a member organisation, or the forum's staff."""
-    return is_network_member(user)
-
-
 def can_see(event: Event, user: User | AnonymousUser) -> bool:
-    return not event.members_only or is_member(user)
+    return not event.members_only or is_network_member(user)
 
 
 def is_organiser(user: User | AnonymousUser) -> bool:
@@ -83,7 +78,7 @@ def active_registration(event: Event, user: User | AnonymousUser) -> Registratio
 
 def visible_documents(event: Event, user: User | AnonymousUser) -> Any:
     allowed = [event.documents.model.Visibility.PUBLIC]
-    if is_member(user):
+    if is_network_member(user):
         allowed.append(event.documents.model.Visibility.MEMBERS)
     if confirmed_registration(event, user) is not None or is_organiser(user):
         allowed.append(event.documents.model.Visibility.REGISTRANTS)
@@ -261,7 +256,7 @@ def register(
     """
     if user is None and (not name.strip() or not email.strip()):
         raise RegistrationRefused(_("Please give your name and email address."))
-    if event.members_only and (user is None or not is_member(user)):
+    if event.members_only and (user is None or not is_network_member(user)):
         raise RegistrationRefused(_("This event is open to members of the forum only."))
     if (
         organisation is not None

@@ -26,8 +26,10 @@ from django.views.decorators.http import require_POST
 
 from defus.core import uploads
 from defus.core.background import run_in_background
+from defus.core.languages import check_language
+from defus.core.spreadsheets import formula_safe
 from defus.organisations.models import User
-from defus.organisations.permissions import organisations_for
+from defus.organisations.permissions import is_network_member, organisations_for
 
 from . import services
 from .emails import send_message_to_registrants
@@ -39,13 +41,12 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def _language() -> str:
-    language = (get_language() or "de")[:2]
-    return language if language in ("de", "en", "fr") else "de"
+    return check_language(get_language())
 
 
 def visible_events(request: HttpRequest) -> QuerySet[Event]:
     events = Event.objects.all()
-    if not services.is_member(request.user):
+    if not is_network_member(request.user):
         events = events.filter(access=Event.Access.PUBLIC)
     return events
 
@@ -418,13 +419,6 @@ def _rows(event: Event) -> tuple[list[str], list[list[Any]]]:
     return header, rows
 
 
-def _safe_cell(value: Any) -> Any:
-    # Names typed by the public must not become spreadsheet formulas.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 def export(request: HttpRequest, event: str, fmt: str) -> HttpResponse:
     gate = _organiser_event(request, event)
     if isinstance(gate, HttpResponse):
@@ -440,7 +434,7 @@ def export(request: HttpRequest, event: str, fmt: str) -> HttpResponse:
         sheet.title = _("Participants")[:31]
         sheet.append(header)
         for row in rows:
-            sheet.append([_safe_cell(v) for v in row])
+            sheet.append([formula_safe(v) for v in row])
         buffer = io.BytesIO()
         book.save(buffer)
         response = HttpResponse(
@@ -451,7 +445,7 @@ def export(request: HttpRequest, event: str, fmt: str) -> HttpResponse:
         text = io.StringIO()
         writer = csv.writer(text, delimiter=";")
         writer.writerow(header)
-        writer.writerows([[_safe_cell(v) for v in row] for row in rows])
+        writer.writerows([[formula_safe(v) for v in row] for row in rows])
         response = HttpResponse("\ufeff" + text.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{gate.slug}-participants.{fmt}"'
     return response

@@ -31,6 +31,8 @@ from typing import Any
 import yaml
 from django.db import transaction
 
+from defus.core.languages import LANGUAGES
+
 from .editing import (
     CapacityTooLow,
     EventForm,
@@ -39,7 +41,7 @@ from .editing import (
     save_event,
     split,
 )
-from .models import LANGUAGE_CODES, Event
+from .models import Event
 
 PLAIN_KEYS = (
     "kind",
@@ -92,7 +94,7 @@ def _texts(value: Any, key: str) -> dict[str, str]:
         return {}
     if isinstance(value, str):
         return {"de": value}
-    if isinstance(value, dict) and set(value) <= set(LANGUAGE_CODES):
+    if isinstance(value, dict) and set(value) <= set(LANGUAGES):
         return {code: str(text or "") for code, text in value.items()}
     raise ValueError(f"{key}: give the text per language, e.g. {{de: …, en: …, fr: …}}")
 
@@ -128,7 +130,7 @@ def _event_data(raw: dict[str, Any], instance: Event | None) -> dict[str, Any]:
     for prefix in ("title", "description"):
         if prefix in raw:
             texts = _texts(raw[prefix], prefix)
-            for code in LANGUAGE_CODES:
+            for code in LANGUAGES:
                 data[f"{prefix}_{code}"] = texts.get(code, "")
     for key in ("start", "end"):
         if key in raw:
@@ -165,7 +167,7 @@ def _session_forms(raw_sessions: Any, event: Event) -> tuple[list[SessionForm], 
         if unknown:
             raise ValueError(f"{where}{', '.join(sorted(unknown))}: unknown key")
         texts = _texts(raw.get("title"), where + "title")
-        data: dict[str, Any] = {f"title_{code}": texts.get(code, "") for code in LANGUAGE_CODES}
+        data: dict[str, Any] = {f"title_{code}": texts.get(code, "") for code in LANGUAGES}
         data["speakers"] = str(raw.get("speakers") or "")
         if "start" not in raw or "end" not in raw:
             errors.append(f"{where}start/end: both are needed")

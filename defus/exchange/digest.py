@@ -20,16 +20,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from defus.core.languages import check_language
+from defus.core.links import absolute_url
 from defus.organisations.models import User
 
 from .models import Notification, NotificationSettings
 from .services import settings_for
 
 FREQUENCIES = (NotificationSettings.Digest.DAILY, NotificationSettings.Digest.WEEKLY)
-
-
-def absolute(path: str) -> str:
-    return settings.DEFUS_PUBLIC_URL.rstrip("/") + path
 
 
 def recipients(frequency: str) -> list[User]:
@@ -83,11 +81,9 @@ def send_digest(person: User, frequency: str, now: datetime.datetime) -> bool:
 def digest_email(
     person: User, own: NotificationSettings, notifications: list[Notification]
 ) -> EmailMultiAlternatives:
-    language = (
-        person.preferred_language if person.preferred_language in ("de", "en", "fr") else "de"
-    )
+    language = check_language(person.preferred_language)
     with translation.override(language):
-        unsubscribe_url = absolute(
+        unsubscribe_url = absolute_url(
             reverse(
                 "notifications:unsubscribe", kwargs={"unsubscribe_token": own.unsubscribe_token}
             )
@@ -95,11 +91,15 @@ def digest_email(
         context = {
             "person": person,
             "items": [
-                {"text": n.text(), "url": absolute(n.url) if n.url else "", "created": n.created}
+                {
+                    "text": n.text(),
+                    "url": absolute_url(n.url) if n.url else "",
+                    "created": n.created,
+                }
                 for n in notifications
             ],
-            "list_url": absolute(reverse("notifications:list")),
-            "settings_url": absolute(reverse("notifications:settings")),
+            "list_url": absolute_url(reverse("notifications:list")),
+            "settings_url": absolute_url(reverse("notifications:settings")),
             "unsubscribe_url": unsubscribe_url,
         }
         subject = render_to_string("exchange/email/digest_subject.txt", context)

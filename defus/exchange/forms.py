@@ -9,6 +9,7 @@ from django.core.validators import validate_slug
 from django.utils.translation import gettext_lazy as _
 
 from defus.core import uploads
+from defus.core.languages import LANGUAGES
 
 from .models import RESERVED_SLUGS, NotificationSettings, WorkingGroup
 
@@ -49,7 +50,7 @@ class GroupForm(forms.Form):
         return slug
 
     def texts(self, field: str) -> dict[str, str]:
-        return {code: self.cleaned_data.get(f"{field}_{code}", "") for code in ("de", "en", "fr")}
+        return {code: self.cleaned_data.get(f"{field}_{code}", "") for code in LANGUAGES}
 
 
 class MentionMixin(forms.Form):

@@ -21,7 +21,7 @@ from django.db import models
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
-from defus.events.models import in_language
+from defus.core.languages import in_language
 
 # Paths of the group pages that are not groups: a group may not take these short names.
 RESERVED_SLUGS = frozenset({"new", "questions", "moderation", "join", "posts", "invitations"})

@@ -41,14 +41,14 @@ def can_use(viewer: User | AnonymousUser | None) -> bool:
 def people() -> QuerySet[User]:
     """Everyone who can appear in the directory: active people of member organisations, with
     what visible_fields needs fetched in one go."""
-    member_rows = Membership.objects.filter(organisation__is_member=True).select_related(
-        "organisation"
-    )
+    # All of a person's memberships: those of member organisations are shown, and any of
+    # them tells whether the viewer administers the person (sees_everything).
+    rows = Membership.objects.select_related("organisation").order_by("pk")
     return (
         User.objects.filter(is_active=True, memberships__organisation__is_member=True)
         .distinct()
         .select_related("profile")
-        .prefetch_related(Prefetch("memberships", queryset=member_rows, to_attr="member_rows"))
+        .prefetch_related(Prefetch("memberships", queryset=rows, to_attr="membership_rows"))
         .order_by("last_name", "first_name", "email")
     )
 
@@ -61,14 +61,14 @@ def _profile(person: User) -> Profile:
 
 
 def _member_rows(person: User) -> list[Membership]:
-    rows = getattr(person, "member_rows", None)
-    if rows is None:
-        rows = list(
-            Membership.objects.filter(user=person, organisation__is_member=True).select_related(
-                "organisation"
-            )
+    rows = getattr(person, "membership_rows", None)
+    if rows is not None:
+        return [r for r in rows if r.organisation.is_member]
+    return list(
+        Membership.objects.filter(user=person, organisation__is_member=True).select_related(
+            "organisation"
         )
-    return rows
+    )
 
 
 def _admin_organisations(viewer: User | AnonymousUser | None) -> frozenset[int]:
@@ -95,6 +95,9 @@ def sees_everything(
         admin_of = _admin_organisations(viewer)
     if not admin_of:
         return False
+    rows = getattr(person, "membership_rows", None)
+    if rows is not None:  # fetched with the list: no query per person
+        return any(r.organisation_id in admin_of for r in rows)
     return Membership.objects.filter(user=person, organisation_id__in=admin_of).exists()
 
 

@@ -11,17 +11,15 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from defus.core.links import absolute_url
+
 from .models import Application, Invitation
-
-
-def absolute(path: str) -> str:
-    return settings.DEFUS_PUBLIC_URL.rstrip("/") + path
 
 
 def invitation_url(invitation: Invitation) -> str:
     # The link opens in the language of the email (German has no prefix).
     with translation.override(invitation.language or "de"):
-        return absolute(
+        return absolute_url(
             reverse("members:invitation", kwargs={"invitation_token": invitation.token})
         )
 

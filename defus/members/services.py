@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from defus.core.background import run_in_background
+from defus.core.languages import check_language
 from defus.organisations.models import Membership, Organisation, User
 
 from .models import Application, Invitation, MembershipChange, Profile, invitation_expiry
@@ -157,7 +158,7 @@ def invite(
             email=email,
             role=role,
             position=position[:200],
-            language=language if language in ("de", "en", "fr") else "de",
+            language=check_language(language),
             invited_by=_actor(by),
             application=application,
         )

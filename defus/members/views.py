@@ -21,6 +21,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from defus.analysis.formatting import format_number
+from defus.core.languages import check_language
+from defus.core.spreadsheets import formula_safe
 from defus.organisations.models import Organisation, User
 from defus.organisations.permissions import is_forum_staff, is_network_member
 
@@ -41,8 +43,7 @@ LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _language() -> str:
-    language = (get_language() or "de")[:2]
-    return language if language in ("de", "en", "fr") else "de"
+    return check_language(get_language())
 
 
 def _members_only(request: HttpRequest) -> HttpResponse | None:
@@ -60,13 +61,6 @@ def _staff_only(request: HttpRequest) -> HttpResponse | None:
     if not is_forum_staff(request.user):
         raise PermissionDenied
     return None
-
-
-def _safe_cell(value: Any) -> Any:
-    # Text typed by people must not become a spreadsheet formula.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 # --- member organisations (public) -------------------------------------------------------------
@@ -190,7 +184,7 @@ def people_csv(request: HttpRequest) -> HttpResponse:
     text = io.StringIO()
     writer = csv.writer(text, delimiter=";")
     for row in directory.csv_rows(found):
-        writer.writerow([_safe_cell(v) for v in row])
+        writer.writerow([formula_safe(v) for v in row])
     response = HttpResponse("\ufeff" + text.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="defus-members.csv"'
     return response

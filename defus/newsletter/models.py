@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from defus.events.models import in_language
+from defus.core.languages import in_language
 
 LANGUAGES = (("de", _("German")), ("en", _("English")), ("fr", _("French")))
 

@@ -28,7 +28,9 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from defus.core.background import run_in_background
-from defus.events.models import Event, in_language
+from defus.core.languages import check_language, in_language
+from defus.core.links import absolute_url
+from defus.events.models import Event
 from defus.projects.models import Project
 
 from .models import LANGUAGES, Delivery, Issue, IssueItem, Subscriber, new_token
@@ -43,18 +45,8 @@ NEWS_DAYS = 60
 UNSUBSCRIBE_MARK = "NEWSLETTER-UNSUBSCRIBE-ADDRESS"
 
 
-def absolute(path: str) -> str:
-    if path.startswith(("http://", "https://")):
-        return path
-    return settings.DEFUS_PUBLIC_URL.rstrip("/") + path
-
-
 def normalise(email: str) -> str:
     return email.strip().lower()
-
-
-def language_or_german(language: str | None) -> str:
-    return language if language in LANGUAGE_CODES else "de"
 
 
 # --- subscribing ------------------------------------------------------------------------------
@@ -67,7 +59,7 @@ def subscribe(email: str, language: str, user: Any = None) -> bool:
     unsubscribed address must confirm anew. The visitor is told the same in every case, so
     the form does not reveal who subscribes."""
     email = normalise(email)
-    language = language_or_german(language)
+    language = check_language(language)
     with transaction.atomic():
         subscriber, _created = Subscriber.objects.select_for_update().get_or_create(
             email=email, defaults={"language": language}
@@ -91,7 +83,7 @@ def send_confirmation(subscriber_id: int) -> bool:
         return False
     with translation.override(subscriber.language):
         context = {
-            "confirm_url": absolute(
+            "confirm_url": absolute_url(
                 reverse("newsletter:confirm", kwargs={"token": subscriber.confirm_token})
             )
         }
@@ -247,7 +239,7 @@ def _news_entry(item: IssueItem, language: str) -> Entry | None:
         kind=IssueItem.Kind.NEWS,
         title=page.title,
         text=getattr(page, "intro", ""),
-        url=absolute(url) if url else "",
+        url=absolute_url(url) if url else "",
         when=date_format(day, "DATE_FORMAT") if day else "",
     )
 
@@ -264,7 +256,7 @@ def entries(issue: Issue, language: str) -> list[Entry]:
                 kind=item.kind,
                 title=event.title_text(language),
                 text=event.venue,
-                url=absolute(reverse("events:detail", kwargs={"event": event.slug})),
+                url=absolute_url(reverse("events:detail", kwargs={"event": event.slug})),
                 when=date_format(timezone.localtime(event.start), "DATE_FORMAT"),
             )
         elif item.kind == IssueItem.Kind.PROJECT and item.project is not None:
@@ -273,7 +265,7 @@ def entries(issue: Issue, language: str) -> list[Entry]:
                 kind=item.kind,
                 title=project.title_text(language),
                 text=project.summary_text(language),
-                url=absolute(reverse("projects:detail", kwargs={"project": project.slug})),
+                url=absolute_url(reverse("projects:detail", kwargs={"project": project.slug})),
             )
         else:
             entry = None
@@ -293,7 +285,7 @@ def issue_context(issue: Issue, language: str) -> dict[str, Any]:
         "news": [e for e in items if e.kind == IssueItem.Kind.NEWS],
         "events": [e for e in items if e.kind == IssueItem.Kind.EVENT],
         "projects": [e for e in items if e.kind == IssueItem.Kind.PROJECT],
-        "archive_url": absolute(
+        "archive_url": absolute_url(
             reverse("newsletter:archive_issue", kwargs={"issue": issue.number})
         ),
     }
@@ -313,7 +305,7 @@ class Rendered:
 
 
 def render_issue(issue: Issue, language: str) -> Rendered:
-    language = language_or_german(language)
+    language = check_language(language)
     with translation.override(language):
         context = {**issue_context(issue, language), "unsubscribe_url": UNSUBSCRIBE_MARK}
         return Rendered(
@@ -326,7 +318,7 @@ def render_issue(issue: Issue, language: str) -> Rendered:
 def unsubscribe_url(subscriber: Subscriber) -> str:
     with translation.override(subscriber.language):
         path = reverse("newsletter:unsubscribe", kwargs={"token": subscriber.unsubscribe_token})
-    return absolute(path)
+    return absolute_url(path)
 
 
 def message_for(
@@ -437,7 +429,7 @@ def _send_batch(batch: list[Delivery], rendered: dict[str, Rendered]) -> int:
         for delivery in batch:
             subscriber = delivery.subscriber
             message = message_for(
-                subscriber, rendered[language_or_german(subscriber.language)], connection
+                subscriber, rendered[check_language(subscriber.language)], connection
             )
             if connection.send_messages([message]):
                 delivered.append(delivery.pk)

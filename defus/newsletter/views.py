@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from defus.core.languages import check_language
 from defus.organisations.permissions import is_forum_staff
 
 from . import services
@@ -27,7 +28,7 @@ from .models import LANGUAGES, Delivery, Issue, Subscriber
 
 
 def _language() -> str:
-    return services.language_or_german((get_language() or "de")[:2])
+    return check_language(get_language())
 
 
 def _issue_html(issue: Issue, language: str) -> str:
@@ -75,7 +76,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         user: Any = request.user
         if user.is_authenticated:
             initial["email"] = user.email
-            initial["language"] = services.language_or_german(user.preferred_language)
+            initial["language"] = check_language(user.preferred_language)
         form = SubscribeForm(initial=initial)
     return render(request, "newsletter/subscribe.html", {"form": form})
 

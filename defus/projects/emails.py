@@ -8,11 +8,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from defus.core.languages import check_language
+from defus.core.links import absolute_url
+
 from .models import Interest
-
-
-def absolute(path: str) -> str:
-    return settings.DEFUS_PUBLIC_URL.rstrip("/") + path
 
 
 def send_answer_email(interest_id: int) -> bool:
@@ -25,16 +24,16 @@ def send_answer_email(interest_id: int) -> bool:
     if interest is None or interest.person is None or not interest.person.email:
         return False
     person = interest.person
-    language = (
-        person.preferred_language if person.preferred_language in ("de", "en", "fr") else "de"
-    )
+    language = check_language(person.preferred_language)
     with translation.override(language):
         project = interest.call.project
         context = {
             "interest": interest,
             "project_title": project.title_text(),
             "call_title": interest.call.title_text(),
-            "project_url": absolute(reverse("projects:detail", kwargs={"project": project.slug})),
+            "project_url": absolute_url(
+                reverse("projects:detail", kwargs={"project": project.slug})
+            ),
         }
         subject = render_to_string("projects/email/answer_subject.txt", context).strip()
         body = render_to_string("projects/email/answer.txt", context)

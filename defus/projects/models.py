@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from defus.events.models import in_language
+from defus.core.languages import in_language
 
 
 class Project(models.Model):

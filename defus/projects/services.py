@@ -15,7 +15,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from defus.core.background import run_in_background
-from defus.events.models import LANGUAGE_CODES, Event
+from defus.core.languages import LANGUAGES
+from defus.events.models import Event
 from defus.organisations.models import Organisation, User
 from defus.organisations.permissions import is_network_member
 
@@ -108,7 +109,7 @@ def _texts(value: Any, field: str) -> dict[str, str]:
     if isinstance(value, str):
         return {"de": value}
     if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
-        unknown = set(value) - set(LANGUAGE_CODES)
+        unknown = set(value) - set(LANGUAGES)
         if unknown:
             raise ProjectFileError(f"{field}: unknown language(s) {', '.join(sorted(unknown))}")
         return {k: v for k, v in value.items() if v}

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from defus.core.spreadsheets import formula_safe
 from defus.organisations.permissions import is_forum_staff, is_network_member
 
 from . import services
@@ -249,13 +250,6 @@ def answer(request: HttpRequest, project: str, call: int, interest: int) -> Http
     )
 
 
-def safe_cell(value: Any) -> Any:
-    # Statements typed by members must not become spreadsheet formulas.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def export(request: HttpRequest, project: str, call: int, fmt: str) -> HttpResponse:
     item = _staff_call(request, project, call)
     if isinstance(item, HttpResponse):
@@ -271,7 +265,7 @@ def export(request: HttpRequest, project: str, call: int, fmt: str) -> HttpRespo
         sheet.title = _("Interests")[:31]
         sheet.append(header)
         for row in rows:
-            sheet.append([safe_cell(v) for v in row])
+            sheet.append([formula_safe(v) for v in row])
         buffer = io.BytesIO()
         book.save(buffer)
         response = HttpResponse(
@@ -290,7 +284,7 @@ def interests_csv(header: list[str], rows: list[list[Any]]) -> str:
     text = io.StringIO()
     writer = csv.writer(text, delimiter=";")
     writer.writerow(header)
-    writer.writerows([[safe_cell(v) for v in row] for row in rows])
+    writer.writerows([[formula_safe(v) for v in row] for row in rows])
     return text.getvalue()
 
 

@@ -31,13 +31,13 @@ from datetime import date
 from typing import Any
 
 import yaml
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from defus.core.links import absolute_url
 from defus.instrument.definition import (
     InstrumentError,
     available_versions,
@@ -792,7 +792,7 @@ def open_link_url(wave: Wave) -> str | None:
         path = reverse("respond:open", kwargs={"token": wave.open_link_token})
     except NoReverseMatch:
         path = OPEN_LINK_PATH.format(token=wave.open_link_token)
-    return settings.DEFUS_PUBLIC_URL.rstrip("/") + path
+    return absolute_url(path)
 
 
 def organisation_by_slug(slug: str) -> Organisation:
